@@ -1,0 +1,54 @@
+# The two commands of the README: `make run` (try it) and `make test` (the whole suite).
+SHELL := /bin/bash
+UV := $(shell .ci/ensure-uv)
+PY := .venv/bin/python
+
+.PHONY: run test sync lint format check-deploy compose-check clean
+
+sync:
+	@$(UV) sync --frozen --quiet
+
+# --- make run: SQLite, a filesystem Celery broker, the web app and a worker with beat.
+run: export DJANGO_DEBUG ?= true
+run: export EMAIL_URL ?= outbox://
+run: sync
+	@mkdir -p var/broker/queue var/broker/control
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Maturity is starting on http://127.0.0.1:8000  (e-mails sent: http://127.0.0.1:8000/dev/outbox/)"
+	@echo "Stop with Ctrl-C."
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule=var/celerybeat-schedule --without-gossip --without-mingle & \
+	$(PY) manage.py runserver 127.0.0.1:8000 & \
+	wait -n
+
+# --- make test: PostgreSQL and Redis (URLs from the environment, defaulting to localhost).
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/maturity
+test: export REDIS_URL ?= redis://127.0.0.1:6379/15
+test: export DJANGO_SECRET_KEY ?= test-only-not-secret
+test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
+test: sync
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+
+format:
+	@$(UV) run --frozen ruff format .
+	@$(UV) run --frozen ruff check --fix .
+
+# Production settings must pass Django's deployment checks.
+check-deploy: sync
+	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 32) DJANGO_ALLOWED_HOSTS=maturity.example.com \
+	DJANGO_SECURE_SSL_REDIRECT=true DJANGO_SECURE_COOKIES=true DJANGO_HSTS_SECONDS=31536000 \
+	DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+compose-check:
+	@docker-compose config -q && echo "docker-compose.yml is valid"
+
+clean:
+	rm -rf var db.sqlite3 .tools

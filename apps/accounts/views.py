@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts import services
+from apps.accounts.forms import ProfileForm, SignupForm
+from apps.organizations.services import InvitationError, invitation_for_token
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    token = request.GET.get("invitation", "")
+    invitation = None
+    if token:
+        try:
+            invitation = invitation_for_token(token)
+        except InvitationError as error:
+            return render(
+                request,
+                "organizations/invitation_problem.html",
+                {"error": error},
+                status=error.status,
+            )
+    if request.user.is_authenticated and invitation is None:
+        return redirect("organizations:home")
+    form = SignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, organization = services.user_sign_up(
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                organization_name=data.get("organization_name", ""),
+                invitation_token=token,
+            )
+        except InvitationError as error:  # used or expired between page load and submit
+            return render(
+                request,
+                "organizations/invitation_problem.html",
+                {"error": error},
+                status=error.status,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome! You are now a member of {organization.name}.")
+        return redirect("organizations:dashboard", org_slug=organization.slug)
+    return render(request, "accounts/signup.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile was saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from apps.core.outbox import outbox_messages
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not (for load balancers and compose)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def outbox(request):
+    """Debug only: the e-mails the embedded default wrote to its local outbox folder."""
+    if not settings.DEBUG:
+        raise Http404("The outbox exists only in debug mode.")
+    return render(request, "core/outbox.html", {"messages_sent": outbox_messages()})
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

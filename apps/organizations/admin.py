@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from apps.organizations.models import Invitation, Membership, Organization, Team, TeamMembership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "time_zone", "created_at"]
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    raw_id_fields = ["membership"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "archived_at", "created_at"]
+    list_filter = ["archived_at"]
+    search_fields = ["name", "organization__name"]
+    list_select_related = ["organization"]
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["organization"]
+    search_fields = ["email", "organization__name"]
+    readonly_fields = [
+        "token_hash",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "invited_by",
+    ]
+    exclude = ["teams"]

@@ -1,0 +1,66 @@
+from django import forms
+
+from apps.organizations.models import TIME_ZONE_CHOICES, Organization, Role, Team
+
+
+class OrganizationForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES,
+        initial="UTC",
+        help_text="Round dates are entered and shown in this time zone.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "time_zone"]
+        labels = {"name": "Organization name"}
+
+
+class OrganizationDeleteForm(forms.Form):
+    confirm_name = forms.CharField(
+        label="Type the organization's name to confirm",
+        help_text="This deletes every team, member, round and report. It cannot be undone.",
+    )
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class TeamMemberAddForm(forms.Form):
+    membership = forms.ModelChoiceField(queryset=None, label="Organization member")
+    is_lead = forms.BooleanField(required=False, label="Team lead")
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = candidates
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{m.user.name} <{m.user.email}>" if m.user.name else m.user.email
+        )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.TypedChoiceField(coerce=int, initial=Role.MEMBER)
+    teams = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="They join these teams when they accept.",
+    )
+
+    def __init__(self, *args, roles, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["teams"].queryset = teams
+
+
+class RoleForm(forms.Form):
+    role = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]

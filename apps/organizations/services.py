@@ -1,0 +1,301 @@
+"""Writes to organizations, teams, memberships and invitations."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.accounts.models import normalize_email
+from apps.core.tokens import hash_token, new_token
+from apps.organizations.access import OrgAccess
+from apps.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    Team,
+    TeamMembership,
+)
+
+# --- Organizations
+
+
+def _unique_org_slug(name: str) -> str:
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner, time_zone: str = "UTC") -> Organization:
+    organization = Organization.objects.create(
+        name=name.strip(), slug=_unique_org_slug(name), time_zone=time_zone
+    )
+    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+    return organization
+
+
+def organization_update(*, organization: Organization, name: str, time_zone: str) -> Organization:
+    organization.name = name.strip()
+    organization.time_zone = time_zone
+    organization.save(update_fields=["name", "time_zone"])
+    return organization
+
+
+def organization_delete(*, access: OrgAccess, confirm_name: str) -> None:
+    access.require(Role.OWNER)
+    if confirm_name.strip() != access.organization.name:
+        raise ValidationError("Type the organization's name exactly to delete it.")
+    access.organization.delete()
+
+
+# --- Teams
+
+
+def _check_team_name_free(organization: Organization, name: str, exclude: Team | None = None):
+    others = Team.objects.filter(
+        organization=organization, name__iexact=name, archived_at__isnull=True
+    )
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ValidationError({"name": f"There is already a team called “{name}”."})
+
+
+def team_create(*, organization: Organization, name: str, description: str = "") -> Team:
+    name = name.strip()
+    _check_team_name_free(organization, name)
+    try:
+        with transaction.atomic():
+            return Team.objects.create(
+                organization=organization, name=name, description=description
+            )
+    except IntegrityError:  # a concurrent request took the name first
+        raise ValidationError({"name": f"There is already a team called “{name}”."}) from None
+
+
+def team_update(*, team: Team, name: str, description: str) -> Team:
+    name = name.strip()
+    if not team.is_archived:
+        _check_team_name_free(team.organization, name, exclude=team)
+    team.name, team.description = name, description
+    team.save(update_fields=["name", "description"])
+    return team
+
+
+def team_archive(*, team: Team) -> Team:
+    if team.archived_at is None:
+        team.archived_at = timezone.now()
+        team.save(update_fields=["archived_at"])
+    return team
+
+
+def team_restore(*, team: Team) -> Team:
+    if team.archived_at is not None:
+        _check_team_name_free(team.organization, team.name, exclude=team)
+        team.archived_at = None
+        team.save(update_fields=["archived_at"])
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, membership: Membership, is_lead: bool = False) -> TeamMembership:
+    if membership.organization_id != team.organization_id:
+        raise ValidationError("Only members of the organization can join its teams.")
+    team_membership, _ = TeamMembership.objects.get_or_create(team=team, membership=membership)
+    if is_lead:
+        team_lead_set(team_membership=team_membership, is_lead=True)
+    return team_membership
+
+
+def team_member_remove(*, team_membership: TeamMembership) -> None:
+    team_membership.delete()
+
+
+@transaction.atomic
+def team_lead_set(*, team_membership: TeamMembership, is_lead: bool) -> TeamMembership:
+    """Mark or unmark a team lead. Leading needs the lead role, so a member is promoted."""
+    team_membership.is_lead = is_lead
+    team_membership.save(update_fields=["is_lead"])
+    membership = team_membership.membership
+    if is_lead and membership.role < Role.LEAD:
+        membership.role = Role.LEAD
+        membership.save(update_fields=["role"])
+    return team_membership
+
+
+# --- Members
+
+
+def _may_manage(actor: OrgAccess, role: int) -> bool:
+    """Admins manage members, leads and executives; only owners manage admins and owners."""
+    if actor.has_role(Role.OWNER):
+        return True
+    return actor.has_role(Role.ADMIN) and role < Role.ADMIN
+
+
+def roles_assignable_by(actor: OrgAccess) -> list[Role]:
+    return [role for role in Role if _may_manage(actor, role)]
+
+
+def _other_owners(membership: Membership) -> int:
+    return (
+        Membership.objects.select_for_update()
+        .filter(organization_id=membership.organization_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: OrgAccess, membership: Membership, role: int) -> Membership:
+    if not (_may_manage(actor, membership.role) and _may_manage(actor, role)):
+        raise PermissionDenied("Only an owner can grant or change the admin and owner roles.")
+    if membership.role == Role.OWNER and role != Role.OWNER and _other_owners(membership) == 0:
+        raise ValidationError(
+            "The organization needs at least one owner. Make someone else owner first."
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    if role < Role.LEAD:
+        membership.team_memberships.filter(is_lead=True).update(is_lead=False)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: OrgAccess, membership: Membership) -> None:
+    is_self = membership.pk == actor.membership.pk
+    if not is_self and not _may_manage(actor, membership.role):
+        raise PermissionDenied("Only an owner can remove admins and owners.")
+    if membership.role == Role.OWNER and _other_owners(membership) == 0:
+        raise ValidationError(
+            "The organization needs at least one owner. Make someone else owner first."
+        )
+    membership.delete()
+
+
+# --- Invitations
+
+
+class InvitationError(Exception):
+    """Why an invitation link cannot be used; `status` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str, invitation: Invitation | None = None):
+        super().__init__(message)
+        self.invitation = invitation
+
+
+class InvitationNotFound(InvitationError):
+    status = 404
+
+
+class InvitationExpired(InvitationError):
+    status = 410
+
+
+class InvitationUsed(InvitationError):
+    status = 410
+
+
+class InvitationForSomeoneElse(InvitationError):
+    status = 403
+
+
+@transaction.atomic
+def invitation_send(
+    *, actor: OrgAccess, email: str, role: int, teams=(), invited_by
+) -> tuple[Invitation, str]:
+    """Invite `email`, or refresh their pending invitation (new link, new expiry, new role).
+
+    Returns the invitation and the plain token; the e-mail goes out after commit.
+    """
+    from apps.organizations.tasks import send_invitation_email
+
+    organization = actor.organization
+    email = normalize_email(email)
+    if not _may_manage(actor, role):
+        raise PermissionDenied("Only an owner can invite admins and owners.")
+    if Membership.objects.filter(organization=organization, user__email=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of {organization}."})
+    token, token_hash = new_token()
+    expires_at = timezone.now() + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organization=organization, email=email, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation(organization=organization, email=email)
+    invitation.role = role
+    invitation.token_hash = token_hash
+    invitation.expires_at = expires_at
+    invitation.invited_by = invited_by
+    invitation.sent_at = None
+    invitation.save()
+    invitation.teams.set([team for team in teams if team.organization_id == organization.pk])
+    send_invitation_email.delay_on_commit(invitation.pk, token)
+    return invitation, token
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.accepted_at is None:
+        invitation.delete()
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link points at, or an `InvitationError` saying why it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationNotFound("This invitation link is not valid. Ask for a new invitation.")
+    if invitation.accepted_at is not None:
+        raise InvitationUsed("This invitation has already been accepted.", invitation)
+    if invitation.expires_at <= timezone.now():
+        raise InvitationExpired(
+            "This invitation has expired. Ask the person who invited you to send a new one.",
+            invitation,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """Join the organization. Single use: a second accept (double click, replay) is refused."""
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationUsed("This invitation has already been accepted.", invitation)
+    if normalize_email(user.email) != normalize_email(invitation.email):
+        raise InvitationForSomeoneElse(
+            f"This invitation is for {invitation.email}, but you are logged in as {user.email}.",
+            invitation,
+        )
+    membership, created = Membership.objects.get_or_create(
+        organization_id=invitation.organization_id, user=user, defaults={"role": invitation.role}
+    )
+    if not created and membership.role < invitation.role:
+        membership.role = invitation.role
+        membership.save(update_fields=["role"])
+    for team in invitation.teams.filter(archived_at__isnull=True):
+        TeamMembership.objects.get_or_create(team=team, membership=membership)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def invitations_purge_expired(*, older_than_days: int = 30) -> int:
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted
