@@ -44,11 +44,11 @@ format:
 check-deploy: sync
 	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 32) DJANGO_ALLOWED_HOSTS=maturity.example.com \
 	DJANGO_SECURE_SSL_REDIRECT=true DJANGO_SECURE_COOKIES=true DJANGO_HSTS_SECONDS=31536000 \
-	DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true \
+	DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true EMAIL_URL=smtp+tls://user:pass@smtp.example.com:587 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 compose-check:
-	@docker-compose config -q && echo "docker-compose.yml is valid"
+	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"
 
 clean:
 	rm -rf var db.sqlite3 .tools

@@ -122,13 +122,29 @@ STORAGES = {
     },
 }
 
+
 # --- E-mail: console by default; EMAIL_URL selects SMTP (smtp+tls://user:pass@host:587),
 # or the local outbox folder used by `make run` (outbox://).
-EMAIL_URL = env("EMAIL_URL", default="consolemail://")
-if EMAIL_URL.startswith("outbox://"):
-    EMAIL_BACKEND = "apps.core.outbox.OutboxBackend"
-else:
-    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+def _mailer(url: str) -> dict:
+    if url.startswith("outbox://"):
+        return {"BACKEND": "apps.core.outbox.OutboxBackend"}
+    config = env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": config["EMAIL_HOST"],
+        "port": config["EMAIL_PORT"],
+        "username": config["EMAIL_HOST_USER"],
+        "password": config["EMAIL_HOST_PASSWORD"],
+        "use_tls": bool(config.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+        "timeout": 15,
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env("EMAIL_URL", default="consolemail://"))}
 EMAIL_OUTBOX_DIR = Path(env("EMAIL_OUTBOX_DIR", default=str(VAR_DIR / "outbox")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Maturity <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -174,7 +190,7 @@ CACHES = {
 
 # --- Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/,
 # so that `make run` needs no broker. Status lives in our tables, so no result backend.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 if CELERY_BROKER_URL.startswith("filesystem"):
     BROKER_DIR = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "broker")))

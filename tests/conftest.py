@@ -1,0 +1,71 @@
+import pytest
+
+from apps.organizations.models import Role
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Unit and view tests run tasks inline (after commit); tests/e2e use a real worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests do not run collectstatic, so serve static files without the hashed manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def team(org):
+    return TeamFactory(organization=org, name="Platform")
+
+
+@pytest.fixture
+def member_of(org):
+    """member_of(Role.LEAD) -> a user with that role in `org`."""
+
+    def make(role=Role.MEMBER, organization=None, **user_fields):
+        user = UserFactory(**user_fields)
+        membership = MembershipFactory(organization=organization or org, role=role, user=user)
+        return membership.user
+
+    return make
+
+
+@pytest.fixture
+def in_team():
+    def make(user, team, *, is_lead=False):
+        membership = user.memberships.get(organization=team.organization)
+        return TeamMembershipFactory(team=team, membership=membership, is_lead=is_lead)
+
+    return make
+
+
+@pytest.fixture
+def outsider():
+    return MembershipFactory(organization=OrganizationFactory(name="Other", slug="other")).user

@@ -1,0 +1,60 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_landing_page_invites_to_sign_up(client):
+    html = client.get("/").content.decode()
+    assert "Create your organization" in html
+    assert reverse("accounts:signup") in html
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_pages_carry_csp_without_inline_scripts_and_frame_denial(client):
+    response = client.get(reverse("accounts:login"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.content.decode()
+
+
+def test_static_assets_are_served_locally_not_from_a_cdn(client):
+    html = client.get("/").content.decode()
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
+    assert "cdn" not in html.lower()
+
+
+def test_csrf_is_enforced_on_forms(db):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("accounts:login"), {"username": "a@b.c", "password": "x"})
+    assert response.status_code == 403
+
+
+def test_outbox_is_debug_only(client, settings):
+    settings.DEBUG = False
+    assert client.get("/dev/outbox/").status_code == 404
+
+
+def test_outbox_lists_sent_mail_in_debug(client, settings, tmp_path):
+    from django.core.mail import EmailMessage
+
+    from apps.core.outbox import OutboxBackend
+
+    settings.DEBUG = True
+    settings.EMAIL_OUTBOX_DIR = tmp_path
+    OutboxBackend().send_messages(
+        [EmailMessage("Hello there", "Open http://x/invitations/abc/", to=["a@b.c"])]
+    )
+    html = client.get("/dev/outbox/").content.decode()
+    assert "Hello there" in html and "a@b.c" in html and 'href="http://x/invitations/abc/"' in html
