@@ -83,5 +83,8 @@ def organization_overview(access: OrgAccess) -> dict:
         "pending_invitation_count": Invitation.objects.filter(
             organization=organization, accepted_at__isnull=True
         ).count(),
-        "my_teams": teams_visible_to(access).filter(pk__in=access.member_team_ids),
+        # Executives and up follow every team; everyone else, the teams they are in.
+        "overview_teams": teams_visible_to(access)
+        if access.has_role(Role.EXECUTIVE)
+        else teams_visible_to(access).filter(pk__in=access.member_team_ids),
     }

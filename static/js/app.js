@@ -1,3 +1,4 @@
+document.documentElement.classList.add("js");
 // Small behaviours without inline scripts (the CSP forbids them).
 document.addEventListener("submit", (event) => {
   // Ask before destructive actions: forms carry data-confirm="question".
