@@ -1,0 +1,191 @@
+"""The JSON interchange format of question banks, and its checks.
+
+Parsing reports every problem with the path of the faulty value (for example
+`dimensions[0].questions[2].choices[1].points: expected an integer`), so an admin can fix a
+file without guessing. This module has no database access.
+"""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+Text = Annotated[StrictStr, Field(max_length=5000)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Key = Annotated[StrictStr, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Code = Annotated[StrictStr, Field(min_length=1, max_length=30)]
+Number = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChoiceSpec(_Spec):
+    label: Annotated[StrictStr, Field(min_length=1, max_length=300)]
+    points: Annotated[StrictInt, Field(ge=0, le=1000)]
+
+
+class QuestionSpec(_Spec):
+    code: Code
+    text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
+    help: Text = ""
+    weight: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=2)] = Decimal(1)
+    choices: list[ChoiceSpec]
+
+
+class DimensionSpec(_Spec):
+    key: Key
+    name: Name
+    description: Text = ""
+    questions: list[QuestionSpec]
+
+
+class LevelSpec(_Spec):
+    number: Annotated[StrictInt, Field(ge=1, le=20)]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=60)]
+    description: Text = ""
+    min_score: Number
+
+
+class GuidanceSpec(_Spec):
+    dimension: Key
+    question: Code | None = None
+    level: Annotated[StrictInt, Field(ge=1, le=20)]
+    text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
+
+
+class BankSpec(_Spec):
+    slug: Key
+    version: Annotated[StrictInt, Field(ge=1)]
+    title: Name
+    description: Text = ""
+    levels: list[LevelSpec]
+    dimensions: list[DimensionSpec]
+    guidance: list[GuidanceSpec] = []
+
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return [q for d in self.dimensions for q in d.questions]
+
+    def max_total(self) -> Decimal:
+        """The highest total a respondent can reach: the best choice of every question, weighted."""
+        return sum(
+            (max((c.points for c in q.choices), default=0) * q.weight for q in self.questions),
+            Decimal(0),
+        )
+
+
+class BankFormatError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _path(location: tuple) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def parse_bank(data) -> BankSpec:
+    """Validate `data` (decoded JSON) and return it as a `BankSpec`, or raise `BankFormatError`."""
+    if not isinstance(data, dict):
+        raise BankFormatError(["(top level): expected a JSON object"])
+    try:
+        spec = BankSpec.model_validate(data)
+    except ValidationError as error:
+        raise BankFormatError(
+            [f"{_path(e['loc'])}: {e['msg'][0].lower()}{e['msg'][1:]}" for e in error.errors()]
+        ) from None
+    problems = structure_problems(spec)
+    if problems:
+        raise BankFormatError(problems)
+    return spec
+
+
+def structure_problems(spec: BankSpec) -> list[str]:
+    """What would break the database's invariants: duplicates and dangling references."""
+    problems = []
+    seen_numbers, seen_bounds = set(), set()
+    for i, level in enumerate(spec.levels):
+        if level.number in seen_numbers:
+            problems.append(f"levels[{i}].number: level {level.number} appears twice")
+        if level.min_score in seen_bounds:
+            problems.append(f"levels[{i}].min_score: {level.min_score} is used by another level")
+        seen_numbers.add(level.number)
+        seen_bounds.add(level.min_score)
+    ordered = sorted(spec.levels, key=lambda lv: lv.number)
+    if ordered and ordered[0].min_score != 0:
+        problems.append("levels: the first level must start at min_score 0")
+    for lower, higher in zip(ordered, ordered[1:], strict=False):
+        if higher.min_score <= lower.min_score:
+            problems.append(
+                f"levels: level {higher.number} must start above level {lower.number} "
+                f"({higher.min_score} ≤ {lower.min_score})"
+            )
+    keys, codes = set(), {}
+    for d, dimension in enumerate(spec.dimensions):
+        if dimension.key in keys:
+            problems.append(f"dimensions[{d}].key: dimension '{dimension.key}' appears twice")
+        keys.add(dimension.key)
+        for q, question in enumerate(dimension.questions):
+            where = f"dimensions[{d}].questions[{q}]"
+            if question.code in codes:
+                problems.append(f"{where}.code: question code '{question.code}' appears twice")
+            codes[question.code] = dimension.key
+            points = [c.points for c in question.choices]
+            if len(points) != len(set(points)):
+                problems.append(f"{where}.choices: two choices are worth the same points")
+    numbers = {level.number for level in spec.levels}
+    targets = set()
+    for g, guidance in enumerate(spec.guidance):
+        where = f"guidance[{g}]"
+        if guidance.dimension not in keys:
+            problems.append(f"{where}.dimension: unknown dimension '{guidance.dimension}'")
+        if guidance.question is not None:
+            if guidance.question not in codes:
+                problems.append(f"{where}.question: unknown question '{guidance.question}'")
+            elif codes[guidance.question] != guidance.dimension:
+                problems.append(
+                    f"{where}.question: '{guidance.question}' is not in dimension '{guidance.dimension}'"
+                )
+        if guidance.level not in numbers:
+            problems.append(f"{where}.level: unknown level {guidance.level}")
+        target = (guidance.dimension, guidance.question, guidance.level)
+        if target in targets:
+            problems.append(f"{where}: guidance for this target appears twice")
+        targets.add(target)
+    return problems
+
+
+def publish_problems(spec: BankSpec) -> list[str]:
+    """Why a (structurally valid) bank is not ready to be answered and scored, in plain words."""
+    problems = []
+    if len(spec.levels) < 2:
+        problems.append("The bank needs at least two levels.")
+    if not spec.dimensions:
+        problems.append("The bank has no dimensions.")
+    for dimension in spec.dimensions:
+        if not dimension.questions:
+            problems.append(f"Dimension “{dimension.name}” has no questions.")
+        for question in dimension.questions:
+            if len(question.choices) < 2:
+                problems.append(f"Question {question.code} has fewer than 2 choices.")
+    maximum = spec.max_total()
+    ordered = sorted(spec.levels, key=lambda lv: lv.number)
+    if ordered and (ordered[0].min_score != 0 or ordered[-1].min_score > maximum):
+        problems.append(
+            f"The level bands do not cover 0 to the maximum score {maximum}: they must start at 0 "
+            f"and every level must be reachable (the highest starts at {ordered[-1].min_score})."
+        )
+    present = {(g.dimension, g.level) for g in spec.guidance if g.question is None}
+    for dimension in spec.dimensions:
+        for lower, higher in zip(ordered, ordered[1:], strict=False):
+            if (dimension.key, higher.number) not in present:
+                problems.append(
+                    f"Dimension “{dimension.name}” has no guidance for moving from "
+                    f"{lower.name} to {higher.name}."
+                )
+    return problems
