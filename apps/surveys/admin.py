@@ -132,7 +132,7 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
         )
 
     def has_delete_permission(self, request, obj=None):
-        # Only a draft, one at a time from its page: no bulk delete that could reach a published bank.
+        # Only a draft, one at a time from its page: no bulk delete can reach a published bank.
         return obj is not None and super().has_delete_permission(request, obj)
 
     @admin.display(description="Status", ordering="status")

@@ -5,6 +5,7 @@ Parsing reports every problem with the path of the faulty value (for example
 file without guessing. This module has no database access.
 """
 
+import itertools
 from decimal import Decimal
 from typing import Annotated
 
@@ -119,7 +120,7 @@ def structure_problems(spec: BankSpec) -> list[str]:
     ordered = sorted(spec.levels, key=lambda lv: lv.number)
     if ordered and ordered[0].min_score != 0:
         problems.append("levels: the first level must start at min_score 0")
-    for lower, higher in zip(ordered, ordered[1:], strict=False):
+    for lower, higher in itertools.pairwise(ordered):
         if higher.min_score <= lower.min_score:
             problems.append(
                 f"levels: level {higher.number} must start above level {lower.number} "
@@ -149,7 +150,8 @@ def structure_problems(spec: BankSpec) -> list[str]:
                 problems.append(f"{where}.question: unknown question '{guidance.question}'")
             elif codes[guidance.question] != guidance.dimension:
                 problems.append(
-                    f"{where}.question: '{guidance.question}' is not in dimension '{guidance.dimension}'"
+                    f"{where}.question: '{guidance.question}' "
+                    f"is not in dimension '{guidance.dimension}'"
                 )
         if guidance.level not in numbers:
             problems.append(f"{where}.level: unknown level {guidance.level}")
@@ -182,7 +184,7 @@ def publish_problems(spec: BankSpec) -> list[str]:
         )
     present = {(g.dimension, g.level) for g in spec.guidance if g.question is None}
     for dimension in spec.dimensions:
-        for lower, higher in zip(ordered, ordered[1:], strict=False):
+        for lower, higher in itertools.pairwise(ordered):
             if (dimension.key, higher.number) not in present:
                 problems.append(
                     f"Dimension “{dimension.name}” has no guidance for moving from "

@@ -122,9 +122,7 @@ def bank_import(data, *, publish: bool = False, version: int | None = None) -> Q
         raise BankFormatError([f"version: {spec.slug} version {version} already exists"])
     if QuestionBank.objects.filter(slug=spec.slug, status=BankStatus.DRAFT).exists():
         raise BankFormatError(
-            [
-                f"slug: {spec.slug} already has a draft; publish or delete it before importing another"
-            ]
+            [f"slug: {spec.slug} already has a draft; publish or delete it before importing"]
         )
     if publish:
         problems = publish_problems(spec)

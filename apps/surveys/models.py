@@ -34,8 +34,6 @@ class QuestionBankQuerySet(models.QuerySet):
 
 
 class QuestionBank(models.Model):
-    objects = QuestionBankQuerySet.as_manager()
-
     slug = models.SlugField(max_length=50)
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
@@ -44,6 +42,8 @@ class QuestionBank(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionBankQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -61,10 +61,6 @@ class QuestionBank(models.Model):
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == BankStatus.DRAFT
-
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.pop("lifecycle", False):
             stored = (
@@ -78,6 +74,10 @@ class QuestionBank(models.Model):
         if self.status != BankStatus.DRAFT:
             raise BankLocked(self)
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == BankStatus.DRAFT
 
 
 class BankContentQuerySet(models.QuerySet):
@@ -107,13 +107,6 @@ class BankContent(models.Model):
     class Meta:
         abstract = True
 
-    def _check_bank_is_draft(self):
-        status = (
-            QuestionBank.objects.filter(pk=self.bank_id).values_list("status", flat=True).first()
-        )
-        if status is not None and status != BankStatus.DRAFT:
-            raise BankLocked(QuestionBank.objects.get(pk=self.bank_id))
-
     def save(self, *args, **kwargs):
         self._check_bank_is_draft()
         super().save(*args, **kwargs)
@@ -121,6 +114,13 @@ class BankContent(models.Model):
     def delete(self, *args, **kwargs):
         self._check_bank_is_draft()
         return super().delete(*args, **kwargs)
+
+    def _check_bank_is_draft(self):
+        status = (
+            QuestionBank.objects.filter(pk=self.bank_id).values_list("status", flat=True).first()
+        )
+        if status is not None and status != BankStatus.DRAFT:
+            raise BankLocked(QuestionBank.objects.get(pk=self.bank_id))
 
 
 class Level(BankContent):

@@ -1,4 +1,4 @@
-"""A small, complete bank in the interchange format, for tests that must not depend on shipped content."""
+"""A small, complete bank in the interchange format, independent of the shipped content."""
 
 import copy
 
