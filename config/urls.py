@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from apps.core import views as core_views
 
+admin.site.site_header = "Maturity administration"
+admin.site.site_title = "Maturity admin"
+admin.site.index_title = "Question banks, organizations and people"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("dev/outbox/", core_views.outbox, name="outbox"),

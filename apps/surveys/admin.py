@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -44,6 +45,7 @@ class LockedWhenPublished:
 
 class LockedInline(LockedWhenPublished, admin.TabularInline):
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
