@@ -58,3 +58,22 @@ def test_outbox_lists_sent_mail_in_debug(client, settings, tmp_path):
     )
     html = client.get("/dev/outbox/").content.decode()
     assert "Hello there" in html and "a@b.c" in html and 'href="http://x/invitations/abc/"' in html
+
+
+def test_an_unexpected_error_shows_a_friendly_500_page(client):
+    from unittest import mock
+
+    client.raise_request_exception = False
+    with mock.patch("apps.core.views.connection.cursor", side_effect=RuntimeError("boom")):
+        response = client.get("/healthz")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html and "boom" not in html
+
+
+def test_403_page_explains_and_offers_a_way_back(client, org, member_of):
+    client.force_login(member_of())
+    response = client.get(reverse("organizations:member_list", args=[org.slug]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You do not have access to this page" in html and "admin role or higher" in html
