@@ -188,3 +188,25 @@ def test_non_staff_users_cannot_reach_the_bank_admin(client, django_user_model):
     response = client.get(reverse("admin:surveys_questionbank_import"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def count(client, url, django_assert_max_num_queries, bound=30) -> int:
+    with django_assert_max_num_queries(bound) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_admin_pages_do_not_grow_with_the_size_of_the_bank(
+    admin_client, draft, django_assert_max_num_queries
+):
+    """The LLMOps draft has 14 questions and 48 guidance rows: one query per row would show."""
+    from apps.surveys.bank_services import bank_new_draft
+
+    large = bank_new_draft(bank=QuestionBank.objects.get(slug="llmops", version=1))
+    for name in ("admin:surveys_questionbank_change", "admin:surveys_questionbank_preview"):
+        for bank in (draft, large):
+            count(admin_client, reverse(name, args=[bank.pk]), django_assert_max_num_queries, 15)
+    question_list = reverse("admin:surveys_question_changelist")
+    assert count(admin_client, question_list, django_assert_max_num_queries) == count(
+        admin_client, f"{question_list}?bank__slug=mini", django_assert_max_num_queries
+    )
