@@ -1,5 +1,6 @@
 """Question banks in Django admin: edit drafts, publish, clone, retire, import and export JSON."""
 
+import itertools
 import json
 
 from django import forms
@@ -53,8 +54,32 @@ class LockedInline(LockedWhenPublished, admin.TabularInline):
         return self._editable(obj) and super().has_add_permission(request, obj)
 
 
+class LevelFormSet(forms.BaseInlineFormSet):
+    """Bands must start at 0 and rise with the level number; say so instead of failing at commit."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            (form.cleaned_data["number"], form.cleaned_data["min_score"])
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("number") is not None
+            and form.cleaned_data.get("min_score") is not None
+        ]
+        rows.sort()
+        if rows and rows[0][1] != 0:
+            raise forms.ValidationError("The first level must start at a min score of 0.")
+        for (number, bound), (next_number, next_bound) in itertools.pairwise(rows):
+            if next_bound <= bound:
+                raise forms.ValidationError(
+                    f"Level {next_number} must start above level {number} ({next_bound} ≤ {bound})."
+                )
+
+
 class LevelInline(LockedInline):
     model = Level
+    formset = LevelFormSet
     fields = ["number", "name", "min_score", "description"]
 
 

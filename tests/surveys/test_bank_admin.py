@@ -210,3 +210,24 @@ def test_admin_pages_do_not_grow_with_the_size_of_the_bank(
     assert count(admin_client, question_list, django_assert_max_num_queries) == count(
         admin_client, f"{question_list}?bank__slug=mini", django_assert_max_num_queries
     )
+
+
+def test_levels_that_do_not_rise_are_a_form_error_not_a_crash(admin_client, draft):
+    url = reverse("admin:surveys_questionbank_change", args=[draft.pk])
+    data = _form_data(admin_client.get(url))
+    data["levels-2-min_score"] = "2"  # Managed below Defined (3)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Level 3 must start above level 2" in response.content.decode()
+    assert draft.levels.get(number=3).min_score == 5
+
+
+def test_two_choices_with_the_same_points_are_a_form_error(admin_client, draft):
+    question = draft.questions.get(code="B-1")
+    url = reverse("admin:surveys_question_change", args=[question.pk])
+    data = _form_data(admin_client.get(url))
+    data["choices-1-points"] = "0"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Choice with this Question and Points already exists." in response.content.decode()
+    assert sorted(question.choices.values_list("points", flat=True)) == [0, 1, 2]
