@@ -100,8 +100,18 @@ class DimensionInline(LockedInline):
         return format_html('<a href="{}">{} question(s)</a>', url, obj.n_questions)
 
 
+class GuidanceForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        dimension, question = cleaned.get("dimension"), cleaned.get("question")
+        if dimension and question and question.dimension_id != dimension.pk:
+            self.add_error("question", f"{question.code} is not in the dimension {dimension}.")
+        return cleaned
+
+
 class GuidanceInline(LockedInline):
     model = Guidance
+    form = GuidanceForm
     fields = ["dimension", "question", "level", "text"]
 
     def get_queryset(self, request):

@@ -231,3 +231,46 @@ def test_two_choices_with_the_same_points_are_a_form_error(admin_client, draft):
     assert response.status_code == 200
     assert "Choice with this Question and Points already exists." in response.content.decode()
     assert sorted(question.choices.values_list("points", flat=True)) == [0, 1, 2]
+
+
+def test_guidance_for_a_question_of_another_dimension_is_a_form_error(admin_client, draft):
+    url = reverse("admin:surveys_questionbank_change", args=[draft.pk])
+    data = _form_data(admin_client.get(url))
+    build_guidance = next(k for k, v in data.items() if k.endswith("-question") and v)
+    data[build_guidance] = str(draft.questions.get(code="R-1").pk)  # a "Run" question under "Build"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "R-1 is not in the dimension Build." in response.content.decode()
+
+
+def test_add_a_question_with_its_choices_to_a_draft(admin_client, draft):
+    dimension = draft.dimensions.get(key="run")
+    response = admin_client.post(
+        reverse("admin:surveys_question_add"),
+        {
+            "bank": draft.pk,
+            "dimension": dimension.pk,
+            "code": "R-3",
+            "order": 3,
+            "text": "How do you handle incidents?",
+            "help": "",
+            "weight": "1",
+            "choices-TOTAL_FORMS": "2",
+            "choices-INITIAL_FORMS": "0",
+            "choices-MIN_NUM_FORMS": "2",
+            "choices-MAX_NUM_FORMS": "1000",
+            "choices-0-order": "0",
+            "choices-0-label": "Nobody is on call",
+            "choices-0-points": "0",
+            "choices-1-order": "1",
+            "choices-1-label": "An on-call rotation with runbooks",
+            "choices-1-points": "2",
+        },
+    )
+    assert response.status_code == 302
+    question = draft.questions.get(code="R-3")
+    assert question.dimension == dimension
+    assert list(question.choices.values_list("label", "points")) == [
+        ("Nobody is on call", 0),
+        ("An on-call rotation with runbooks", 2),
+    ]
