@@ -217,6 +217,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "close-due-rounds": {
+        "task": "apps.surveys.tasks.close_due_rounds",
+        "schedule": 60.0,
+    },
     "purge-expired-invitations": {
         "task": "apps.organizations.tasks.purge_expired_invitations",
         "schedule": crontab(minute=17, hour=3),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dev/outbox/", core_views.outbox, name="outbox"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.surveys.urls")),
     path("", include("apps.organizations.urls")),
 ]
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -59,5 +61,24 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     is_lead = False
 
 
-def archived_now():
-    return timezone.now()
+def published_bank(slug: str = "llmops"):
+    from apps.surveys.models import BankStatus, QuestionBank
+
+    return (
+        QuestionBank.objects.filter(slug=slug, status=BankStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Round"
+
+    team = factory.SubFactory(TeamFactory)
+    bank = factory.LazyFunction(published_bank)
+    title = factory.Sequence(lambda n: f"Round {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=13))
+    anonymous = False
+    min_respondents = 3

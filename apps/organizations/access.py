@@ -4,6 +4,7 @@ An outsider (not a member of the organization) gets 404, as if the organization 
 exist; a member whose role is too low gets 403.
 """
 
+import zoneinfo
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import wraps
@@ -11,6 +12,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 
@@ -97,8 +99,26 @@ def org_view(min_role: Role = Role.MEMBER):
         def wrapped(request, org_slug, *args, **kwargs):
             access = organization_access(request.user, org_slug, min_role=min_role)
             request.org_access = access
-            return view(request, access, *args, **kwargs)
+            # Dates on organization pages are shown in the organization's time zone.
+            with timezone.override(zoneinfo.ZoneInfo(access.organization.time_zone)):
+                return view(request, access, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def round_access(access: OrgAccess, round_public_id, action: TeamAction):
+    """Resolve a survey round of `access.organization` through its team's rules (404, then 403)."""
+    from apps.surveys.models import Round
+
+    round_ = (
+        Round.objects.select_related("team", "bank")
+        .filter(team__organization=access.organization, public_id=round_public_id)
+        .first()
+    )
+    if round_ is None:
+        raise Http404("No such round.")
+    if not access.may(action, round_.team):
+        raise PermissionDenied("You do not run rounds for this team.")
+    return round_

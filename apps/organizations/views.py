@@ -17,6 +17,7 @@ from apps.organizations.forms import (
     TeamMemberAddForm,
 )
 from apps.organizations.models import Invitation, Membership, Role, TeamMembership
+from apps.surveys import round_selectors
 
 
 def _error_text(error: ValidationError) -> str:
@@ -157,6 +158,8 @@ def team_detail(request, access, team_id):
     context = {
         "organization": access.organization,
         "team": team,
+        "may_lead": access.may(TeamAction.LEAD, team),
+        "rounds": round_selectors.team_rounds(team) if access.may(TeamAction.LEAD, team) else [],
         "members": selectors.team_members(team),
         "may_manage": may_manage,
         "form": form,

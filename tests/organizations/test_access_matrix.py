@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils import timezone
 
 from apps.organizations.models import Invitation, Role
-from tests.factories import MembershipFactory, TeamFactory, TeamMembershipFactory
+from tests.factories import MembershipFactory, RoundFactory, TeamFactory, TeamMembershipFactory
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,30 @@ class Case:
     def __str__(self):
         return f"{self.method} {self.url_name}"
 
+    @property
+    def view_name(self) -> str:
+        return self.url_name if ":" in self.url_name else f"organizations:{self.url_name}"
+
 
 CASES = [
+    Case("surveys:round_create", "get", Role.ADMIN),
+    Case(
+        "surveys:round_create",
+        "post",
+        Role.ADMIN,
+        (
+            ("title", "Q1"),
+            ("opens_on", "2026-01-01"),
+            ("closes_on", "2099-01-01"),
+            ("min_respondents", "3"),
+        ),
+    ),
+    Case("surveys:round_detail", "get", Role.ADMIN),
+    Case("surveys:round_progress", "get", Role.ADMIN),
+    Case("surveys:round_edit", "get", Role.ADMIN),
+    Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
+    Case("surveys:round_remind", "post", Role.ADMIN),
+    Case("surveys:round_close", "post", Role.ADMIN),
     Case("dashboard", "get", Role.MEMBER),
     Case("leave", "post", Role.MEMBER),
     Case("settings", "get", Role.ADMIN),
@@ -50,6 +72,7 @@ CASES = [
 def world(org, team):
     """A target member in the team, and a pending invitation, for the URLs that need them."""
     target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
+    round_ = RoundFactory(team=team)
     invitation = Invitation.objects.create(
         organization=org,
         email="pending@example.com",
@@ -61,6 +84,7 @@ def world(org, team):
         "team_id": team.public_id,
         "member_id": target.membership.public_id,
         "invitation_id": invitation.public_id,
+        "round_id": round_.public_id,
     }
 
 
@@ -70,16 +94,17 @@ URL_SIGNATURES = (
     ("org_slug", "team_id", "member_id"),
     ("org_slug", "member_id"),
     ("org_slug", "invitation_id"),
+    ("org_slug", "round_id"),
 )
 
 
 def _url(case: Case, world: dict) -> str:
     for names in URL_SIGNATURES:
         try:
-            return reverse(f"organizations:{case.url_name}", kwargs={k: world[k] for k in names})
+            return reverse(case.view_name, kwargs={k: world[k] for k in names})
         except NoReverseMatch:
             continue
-    raise AssertionError(f"no known signature builds {case.url_name}")
+    raise AssertionError(f"no known signature builds {case.view_name}")
 
 
 def _ask(client, case: Case, world: dict):
@@ -93,12 +118,12 @@ def _ask(client, case: Case, world: dict):
 
 def test_every_org_scoped_url_is_in_the_matrix():
     org_scoped = {
-        pattern.name
-        for pattern in get_resolver().url_patterns
-        for pattern in getattr(pattern, "url_patterns", [pattern])
+        f"{resolver.namespace}:{pattern.name}"
+        for resolver in get_resolver().url_patterns
+        for pattern in getattr(resolver, "url_patterns", [])
         if "org_slug" in str(pattern.pattern)
     }
-    assert org_scoped == {case.url_name for case in CASES}
+    assert org_scoped == {case.view_name for case in CASES}
 
 
 @pytest.mark.django_db

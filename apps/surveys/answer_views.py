@@ -1,0 +1,217 @@
+"""The respondent's pages, reached through a personal link: no account needed."""
+
+import zoneinfo
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.surveys import round_selectors, round_services
+from apps.surveys.models import Answer, Response
+from apps.surveys.round_services import AnsweringError, AnswersMissing
+
+
+def participant_view(view):
+    """Resolve the link's token (404 if forged) and turn refusals into a clear page."""
+
+    @never_cache
+    @wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        participant = round_services.participant_for_token(token)
+        if participant is None:
+            return render(
+                request,
+                "surveys/problem.html",
+                {
+                    "heading": "This link is not valid",
+                    "message": "Check that you copied the whole link from your e-mail, "
+                    "or ask your team lead for a new invitation.",
+                },
+                status=404,
+            )
+        try:
+            with timezone.override(
+                zoneinfo.ZoneInfo(participant.round.team.organization.time_zone)
+            ):
+                return view(request, participant, token, *args, **kwargs)
+        except AnsweringError as error:
+            if request.htmx:
+                return HttpResponse(
+                    f'<span class="text-danger">{error.message}</span>', status=error.status
+                )
+            return _problem(request, participant, error)
+
+    return wrapped
+
+
+def _problem(request, participant, error):
+    context = {
+        "round": participant.round,
+        "heading": {
+            403: "Not open yet",
+            409: "Already submitted",
+            410: "This survey has closed",
+        }.get(error.status, "That did not work"),
+        "message": error.message,
+    }
+    return render(request, "surveys/problem.html", context, status=error.status)
+
+
+def _submitted(participant) -> bool:
+    return participant.submitted_at is not None
+
+
+def _answers(participant) -> dict[int, int]:
+    return dict(
+        Answer.objects.filter(response__participant=participant).values_list(
+            "question_id", "choice_id"
+        )
+    )
+
+
+def _check_can_answer(participant):
+    round_services.check_accepting(participant.round)
+
+
+@participant_view
+@require_GET
+def intro(request, participant, token):
+    if _submitted(participant):
+        return redirect("surveys:done", token=token)
+    round_ = participant.round
+    pages = round_selectors.dimension_pages(round_.bank_id)
+    question_count = sum(len(page["questions"]) for page in pages)
+    context = {
+        "round": round_,
+        "token": token,
+        "pages": pages,
+        "question_count": question_count,
+        "minutes": max(2, round(question_count * 20 / 60)),
+        "answered": len(_answers(participant)),
+        "accepting": round_.is_accepting_answers(),
+        "not_open_yet": round_.has_not_opened(),
+    }
+    return render(request, "surveys/intro.html", context)
+
+
+@participant_view
+@require_http_methods(["GET", "POST"])
+def page(request, participant, token, number):
+    if _submitted(participant):
+        return redirect("surveys:done", token=token)
+    _check_can_answer(participant)
+    pages = round_selectors.dimension_pages(participant.round.bank_id)
+    if not 1 <= number <= len(pages):
+        return redirect("surveys:page", token=token, number=1)
+    current = pages[number - 1]
+    if request.method == "POST":  # without JavaScript: save the whole page, then go on
+        for question in current["questions"]:
+            choice_id = request.POST.get(f"q-{question.pk}")
+            if choice_id:
+                round_services.answer_save(
+                    participant=participant, question_id=question.pk, choice_id=choice_id
+                )
+        if number < len(pages):
+            return redirect("surveys:page", token=token, number=number + 1)
+        return redirect("surveys:review", token=token)
+    context = {
+        "round": participant.round,
+        "token": token,
+        "page": current,
+        "number": number,
+        "page_count": len(pages),
+        "percent": round(100 * (number - 1) / len(pages)),
+        "answers": _answers(participant),
+    }
+    return render(request, "surveys/page.html", context)
+
+
+@participant_view
+@require_POST
+def answer(request, participant, token):
+    """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>."""
+    keys = [key for key in request.POST if key.startswith("q-")]
+    if len(keys) != 1:
+        raise round_services.InvalidAnswer("Send exactly one answer.")
+    question_id = keys[0][2:]
+    round_services.answer_save(
+        participant=participant, question_id=question_id, choice_id=request.POST[keys[0]]
+    )
+    return HttpResponse('<span class="text-success">Saved</span>')
+
+
+@participant_view
+@require_GET
+def review(request, participant, token):
+    if _submitted(participant):
+        return redirect("surveys:done", token=token)
+    _check_can_answer(participant)
+    return _render_review(request, participant, token)
+
+
+def _render_review(request, participant, token, missing_codes=(), status=200):
+    pages = round_selectors.dimension_pages(participant.round.bank_id)
+    answers = _answers(participant)
+    rows = []
+    for number, page_ in enumerate(pages, start=1):
+        for question in page_["questions"]:
+            chosen = next(
+                (c for c in question.choices.all() if c.pk == answers.get(question.pk)), None
+            )
+            rows.append(
+                {
+                    "page": number,
+                    "dimension": page_["dimension"],
+                    "question": question,
+                    "choice": chosen,
+                }
+            )
+    context = {
+        "round": participant.round,
+        "token": token,
+        "rows": rows,
+        "missing": [row for row in rows if row["choice"] is None],
+        "flagged": set(missing_codes),
+    }
+    return render(request, "surveys/review.html", context, status=status)
+
+
+@participant_view
+@require_POST
+def submit(request, participant, token):
+    try:
+        round_services.response_submit(participant=participant)
+    except AnswersMissing as missing:
+        return _render_review(request, participant, token, missing.codes, status=400)
+    return redirect("surveys:done", token=token)
+
+
+@participant_view
+@require_GET
+def done(request, participant, token):
+    response = Response.objects.filter(participant=participant, status="submitted").first()
+    if response is None:
+        return redirect("surveys:intro", token=token)
+    round_ = participant.round
+    team, submitted = round_selectors.team_result(round_)
+    context = {
+        "round": round_,
+        "own": round_selectors.own_result(response),
+        "team": team,
+        "submitted": submitted,
+    }
+    return render(request, "surveys/done.html", context)
+
+
+@login_required
+@require_GET
+def my_surveys(request):
+    participations = [
+        (participant, round_services.participant_link(participant))
+        for participant in round_selectors.my_pending_participations(request.user)
+    ]
+    return render(request, "surveys/my_surveys.html", {"participations": participations})

@@ -1,0 +1,39 @@
+from apps.surveys.models.banks import (
+    BankContent,
+    BankLocked,
+    BankStatus,
+    Choice,
+    Dimension,
+    Guidance,
+    Level,
+    Question,
+    QuestionBank,
+)
+from apps.surveys.models.rounds import (
+    Answer,
+    DimensionScore,
+    Participant,
+    Response,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+)
+
+__all__ = [
+    "Answer",
+    "BankContent",
+    "BankLocked",
+    "BankStatus",
+    "Choice",
+    "Dimension",
+    "DimensionScore",
+    "Guidance",
+    "Level",
+    "Participant",
+    "Question",
+    "QuestionBank",
+    "Response",
+    "ResponseStatus",
+    "Round",
+    "RoundStatus",
+]

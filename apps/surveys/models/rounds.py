@@ -1,0 +1,182 @@
+"""Survey rounds: who was asked, what they answered, and the score snapshot of each response."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from apps.organizations.models import Team
+from apps.surveys.models.banks import Choice, Dimension, Question, QuestionBank
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Round(models.Model):
+    """One run of an assessment for a team, pinned to a published bank version for good."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rounds")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(max_length=200)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    anonymous = models.BooleanField(
+        default=True, help_text="Nobody, not even leads or admins, can see who answered what."
+    )
+    min_respondents = models.PositiveSmallIntegerField(
+        default=3, help_text="Team results show only once this many people have submitted."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="round_closes_after_it_opens"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_respondents__gte=2), name="round_min_respondents_at_least_2"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="round_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_accepting_answers(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == RoundStatus.OPEN and self.opens_at <= now < self.closes_at
+
+    def has_not_opened(self, now=None) -> bool:
+        return (now or timezone.now()) < self.opens_at
+
+    def is_over(self, now=None) -> bool:
+        return self.status == RoundStatus.CLOSED or (now or timezone.now()) >= self.closes_at
+
+
+class Participant(models.Model):
+    """Someone asked to answer a round. Their link's token is derived, only its hash is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participants")
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # a reminder was queued
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)  # ...and sent (once)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                "round", Lower("email"), name="participant_unique_email_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class Response(models.Model):
+    """A participant's answers: a draft while they answer, read-only once submitted."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="response"
+    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The score snapshot, stored at submission: results pages never re-score raw answers.
+    total_points = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    max_points = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True, total_points__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False, total_points__isnull=False),
+                name="response_submitted_has_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.round}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ResponseStatus.SUBMITTED
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="answer_one_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} → {self.choice_id}"
+
+    def clean(self):
+        if self.choice.question_id != self.question_id:
+            raise ValidationError("That answer does not belong to this question.")
+
+
+class DimensionScore(models.Model):
+    """Part of a response's score snapshot: its points in one dimension."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="dimension_scores"
+    )
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=9, decimal_places=2)
+    max_points = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "dimension"], name="dimension_score_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0, points__lte=F("max_points")),
+                name="dimension_score_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} / {self.max_points}"

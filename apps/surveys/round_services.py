@@ -1,0 +1,368 @@
+"""Writes for survey rounds: create, edit, invite, remind, close; answer and submit."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.emails import absolute_url
+from apps.core.tokens import derived_token, hash_token
+from apps.scoring.calculations import MissingAnswers, QuestionSpec, respondent_scores
+from apps.surveys.models import (
+    Answer,
+    BankStatus,
+    Choice,
+    DimensionScore,
+    Participant,
+    Question,
+    QuestionBank,
+    Response,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+)
+
+REMINDER_INTERVAL = timedelta(hours=24)
+
+
+# --- Links
+
+
+def participant_token(participant: Participant) -> str:
+    return derived_token("participant", str(participant.public_id))
+
+
+def participant_link(participant: Participant) -> str:
+    return absolute_url(reverse("surveys:intro", args=[participant_token(participant)]))
+
+
+# --- Rounds
+
+
+def _check_round_fields(*, bank: QuestionBank, opens_at, closes_at, min_respondents: int) -> None:
+    errors = {}
+    if bank.status != BankStatus.PUBLISHED:
+        errors["bank"] = "Choose a published question bank."
+    if closes_at <= opens_at:
+        errors["closes_at"] = "The round must close after it opens."
+    elif closes_at <= timezone.now():
+        errors["closes_at"] = "The close date is in the past."
+    if min_respondents < 2:
+        errors["min_respondents"] = "At least 2, so that no single person's answers can be seen."
+    if errors:
+        raise ValidationError(errors)
+
+
+def round_create(
+    *, team, bank, title, opens_at, closes_at, anonymous, min_respondents, created_by
+) -> Round:
+    _check_round_fields(
+        bank=bank, opens_at=opens_at, closes_at=closes_at, min_respondents=min_respondents
+    )
+    return Round.objects.create(
+        team=team,
+        bank=bank,
+        title=title.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        anonymous=anonymous,
+        min_respondents=min_respondents,
+        created_by=created_by,
+    )
+
+
+def round_has_responses(round_: Round) -> bool:
+    return Response.objects.filter(round=round_).exists()
+
+
+@transaction.atomic
+def round_update(
+    *, round_: Round, title, bank, opens_at, closes_at, anonymous, min_respondents
+) -> Round:
+    """Everything stays editable until the first response; after it, only the title."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.status == RoundStatus.CLOSED:
+        raise ValidationError("This round is closed and can no longer change.")
+    locked = round_has_responses(round_)
+    changed_locked = (
+        bank.pk != round_.bank_id
+        or opens_at != round_.opens_at
+        or closes_at != round_.closes_at
+        or anonymous != round_.anonymous
+        or min_respondents != round_.min_respondents
+    )
+    if locked and changed_locked:
+        raise ValidationError(
+            "People have started answering: the bank, dates, anonymity and threshold can no longer "
+            "change. Only the title can."
+        )
+    if (
+        round_.anonymous
+        and not anonymous
+        and round_.participants.filter(invited_at__isnull=False).exists()
+    ):
+        raise ValidationError("Invitations promised anonymity; the round must stay anonymous.")
+    _check_round_fields(
+        bank=bank, opens_at=opens_at, closes_at=closes_at, min_respondents=min_respondents
+    )
+    round_.title = title.strip()
+    round_.bank = bank
+    round_.opens_at, round_.closes_at = opens_at, closes_at
+    round_.anonymous, round_.min_respondents = anonymous, min_respondents
+    round_.save()
+    return round_
+
+
+def round_close(*, round_: Round) -> bool:
+    """Close now. Idempotent: returns False if it was closed already."""
+    return (
+        Round.objects.filter(pk=round_.pk, status=RoundStatus.OPEN).update(
+            status=RoundStatus.CLOSED, closed_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def rounds_close_due(now=None) -> int:
+    """Close every open round whose close date has passed (the beat task calls this)."""
+    now = now or timezone.now()
+    closed = 0
+    for round_ in Round.objects.filter(status=RoundStatus.OPEN, closes_at__lte=now).only("pk"):
+        closed += round_close(round_=round_)
+    return closed
+
+
+# --- Participants
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    added: list[str]
+    already_invited: list[str]
+
+
+@transaction.atomic
+def participants_invite(*, round_: Round, emails: list[str]) -> InviteResult:
+    """Add participants and e-mail each their personal link after commit."""
+    from apps.surveys.tasks import send_participant_email
+
+    if round_.is_over():
+        raise ValidationError("This round is closed: nobody can be invited any more.")
+    existing = {
+        email.lower()
+        for email in Participant.objects.filter(round=round_).values_list("email", flat=True)
+    }
+    new_emails = [email for email in emails if email.lower() not in existing]
+    users = {user.email: user for user in User.objects.filter(email__in=new_emails)}
+    participants = []
+    for email in new_emails:
+        participant = Participant(
+            round=round_, email=email, public_id=uuid.uuid4(), user=users.get(email)
+        )
+        participant.token_hash = hash_token(participant_token(participant))
+        participants.append(participant)
+    try:
+        with transaction.atomic():
+            Participant.objects.bulk_create(participants)
+    except IntegrityError:  # someone invited the same address at the same moment: retry one by one
+        participants = [
+            p
+            for p in participants
+            if not Participant.objects.filter(round=round_, email=p.email).exists()
+        ]
+        Participant.objects.bulk_create(participants, ignore_conflicts=True)
+    for participant in Participant.objects.filter(
+        round=round_, email__in=[p.email for p in participants]
+    ):
+        send_participant_email.delay_on_commit(participant.pk, "invitation")
+    return InviteResult(
+        added=[p.email for p in participants],
+        already_invited=[email for email in emails if email.lower() in existing],
+    )
+
+
+def participants_remind(*, round_: Round, now=None) -> int:
+    """Queue one reminder per pending participant, at most once per 24 hours per person."""
+    from apps.surveys.tasks import send_participant_email
+
+    if round_.is_over():
+        raise ValidationError("This round is closed: there is nobody to remind.")
+    now = now or timezone.now()
+    due = Participant.objects.filter(round=round_, submitted_at__isnull=True).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL)
+    )
+    queued = 0
+    for participant_id in due.values_list("pk", flat=True):
+        # Claim each one: a double click or a second lead reminds nobody twice.
+        claimed = (
+            Participant.objects.filter(pk=participant_id, submitted_at__isnull=True)
+            .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL))
+            .update(reminded_at=now)
+        )
+        if claimed:
+            transaction.on_commit(
+                lambda pid=participant_id: send_participant_email.delay(
+                    pid, "reminder", now.isoformat()
+                )
+            )
+            queued += 1
+    return queued
+
+
+# --- Answering
+
+
+class AnsweringError(Exception):
+    """Why an answer or a submission was refused; `status` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RoundNotOpenYet(AnsweringError):
+    status = 403
+
+
+class RoundClosed(AnsweringError):
+    status = 410
+
+
+class AlreadySubmitted(AnsweringError):
+    status = 409
+
+
+class InvalidAnswer(AnsweringError):
+    status = 400
+
+
+class AnswersMissing(AnsweringError):
+    status = 400
+
+    def __init__(self, codes: list[str]):
+        super().__init__("Some questions are not answered yet.")
+        self.codes = codes
+
+
+def participant_for_token(token: str) -> Participant | None:
+    return (
+        Participant.objects.select_related("round__team__organization", "round__bank")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+
+
+def check_accepting(round_: Round) -> None:
+    now = timezone.now()
+    if round_.has_not_opened(now):
+        raise RoundNotOpenYet("This survey has not opened yet.")
+    if round_.is_over(now):
+        raise RoundClosed("This survey has closed. Your saved answers are kept.")
+
+
+def response_get_or_start(participant: Participant) -> Response:
+    response = Response.objects.filter(participant=participant).first()
+    if response is not None:
+        return response
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                participant=participant,
+                round_id=participant.round_id,
+                bank_id=participant.round.bank_id,
+            )
+    except IntegrityError:  # two tabs opened the link at the same moment
+        return Response.objects.get(participant=participant)
+
+
+@transaction.atomic
+def answer_save(*, participant: Participant, question_id, choice_id) -> Answer:
+    round_ = participant.round
+    check_accepting(round_)
+    response = response_get_or_start(participant)
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.is_submitted:
+        raise AlreadySubmitted(
+            "You have already submitted this survey; answers can no longer change."
+        )
+    question = Question.objects.filter(pk=_int(question_id), bank_id=round_.bank_id).first()
+    if question is None:
+        raise InvalidAnswer("That question is not part of this survey.")
+    choice = Choice.objects.filter(pk=_int(choice_id), question_id=question.pk).first()
+    if choice is None:
+        raise InvalidAnswer("That answer does not belong to the question.")
+    answer, _ = Answer.objects.update_or_create(
+        response=response, question=question, defaults={"choice": choice, "bank_id": round_.bank_id}
+    )
+    return answer
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def bank_question_specs(bank_id: int) -> list[QuestionSpec]:
+    rows = (
+        Question.objects.filter(bank_id=bank_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "pk")
+    )
+    maxima = {}
+    for question_id, points in Choice.objects.filter(bank_id=bank_id).values_list(
+        "question_id", "points"
+    ):
+        maxima[question_id] = max(points, maxima.get(question_id, 0))
+    return [QuestionSpec(q.code, q.dimension.key, q.weight, maxima.get(q.pk, 0)) for q in rows]
+
+
+@transaction.atomic
+def response_submit(*, participant: Participant) -> Response:
+    """Submit once. A double click, a replayed POST or a second tab gets the same response back."""
+    response = response_get_or_start(participant)
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.is_submitted:
+        return response
+    if connection.vendor == "postgresql":
+        # Hold the round while we submit: a close waits for us, or we see it closed.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM surveys_round WHERE id = %s FOR SHARE", [participant.round_id]
+            )
+    round_ = Round.objects.get(pk=participant.round_id)
+    check_accepting(round_)
+    specs = bank_question_specs(round_.bank_id)
+    points = dict(
+        Answer.objects.filter(response=response).values_list("question__code", "choice__points")
+    )
+    try:
+        scores = respondent_scores(specs, points)
+    except MissingAnswers as missing:
+        raise AnswersMissing(missing.codes) from None
+    dimensions = dict(round_.bank.dimensions.values_list("key", "pk"))
+    DimensionScore.objects.bulk_create(
+        DimensionScore(
+            response=response,
+            dimension_id=dimensions[key],
+            points=value,
+            max_points=scores.max_by_dimension[key],
+        )
+        for key, value in scores.by_dimension.items()
+    )
+    now = timezone.now()
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = now
+    response.total_points, response.max_points = scores.total, scores.max_total
+    response.save(update_fields=["status", "submitted_at", "total_points", "max_points"])
+    Participant.objects.filter(pk=participant.pk).update(submitted_at=now)
+    return response

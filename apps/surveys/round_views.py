@@ -1,0 +1,179 @@
+"""Pages for the people who run rounds: create, progress, invite, remind, edit, close."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.organizations.access import TeamAction, org_view, round_access, team_access
+from apps.organizations.models import Membership
+from apps.surveys import round_selectors, round_services
+from apps.surveys.forms import InviteForm, RoundForm
+
+
+def _round_url(access, round_):
+    return redirect(
+        "surveys:round_detail", org_slug=access.organization.slug, round_id=round_.public_id
+    )
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def round_create(request, access, team_id):
+    team = team_access(access, team_id, TeamAction.LEAD)
+    form = RoundForm(request.POST or None, time_zone=access.organization.time_zone)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = round_services.round_create(
+                team=team,
+                bank=data["bank"],
+                title=data["title"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                anonymous=data["anonymous"],
+                min_respondents=data["min_respondents"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Round “{round_.title}” created. Now invite your colleagues."
+            )
+            return _round_url(access, round_)
+    if not form.is_bound:
+        form.initial.setdefault("title", f"{team.name} maturity check")
+    context = {"organization": access.organization, "team": team, "form": form, "creating": True}
+    return render(request, "surveys/round_form.html", context)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def round_edit(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    zone = access.organization.time_zone
+    form = RoundForm(
+        request.POST or None, initial=RoundForm.initial_from_round(round_, zone), time_zone=zone
+    )
+    locked = round_services.round_has_responses(round_)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_services.round_update(
+                round_=round_,
+                title=data["title"],
+                bank=data["bank"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                anonymous=data["anonymous"],
+                min_respondents=data["min_respondents"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Round saved.")
+            return _round_url(access, round_)
+    context = {
+        "organization": access.organization,
+        "team": round_.team,
+        "round": round_,
+        "form": form,
+        "locked": locked,
+    }
+    return render(request, "surveys/round_form.html", context)
+
+
+def _team_member_emails(round_) -> list[str]:
+    return list(
+        Membership.objects.filter(team_memberships__team=round_.team)
+        .exclude(user__email__in=round_.participants.values("email"))
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+@org_view()
+@require_GET
+def round_detail(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    context = {
+        "organization": access.organization,
+        "round": round_,
+        "progress": round_selectors.round_progress(round_),
+        "invite_form": InviteForm(member_emails=_team_member_emails(round_)),
+        "locked": round_services.round_has_responses(round_),
+    }
+    return render(request, "surveys/round_detail.html", context)
+
+
+@org_view()
+@require_GET
+def round_progress(request, access, round_id):
+    """The progress card alone, which the page polls with htmx."""
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    context = {
+        "organization": access.organization,
+        "round": round_,
+        "progress": round_selectors.round_progress(round_),
+    }
+    return render(request, "surveys/_progress.html", context)
+
+
+@org_view()
+@require_POST
+def round_invite(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    form = InviteForm(request.POST, member_emails=_team_member_emails(round_))
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return _round_url(access, round_)
+    try:
+        result = round_services.participants_invite(
+            round_=round_, emails=form.cleaned_data["valid"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _round_url(access, round_)
+    if result.added:
+        messages.success(request, f"Invited {len(result.added)}: {', '.join(result.added)}.")
+    if result.already_invited:
+        messages.info(request, f"Already invited: {', '.join(result.already_invited)}.")
+    for bad in form.cleaned_data["invalid"]:
+        messages.error(
+            request, f"“{bad}” is not a valid e-mail address; nobody was invited for it."
+        )
+    return _round_url(access, round_)
+
+
+@org_view()
+@require_POST
+def round_remind(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    try:
+        queued = round_services.participants_remind(round_=round_)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if queued:
+            messages.success(
+                request,
+                f"Reminder sent to {queued} pending participant{'s' if queued != 1 else ''}.",
+            )
+        else:
+            messages.info(
+                request, "Nobody to remind: everyone pending was reminded in the last 24 hours."
+            )
+    return _round_url(access, round_)
+
+
+@org_view()
+@require_POST
+def round_close(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    if round_services.round_close(round_=round_):
+        messages.success(request, f"“{round_.title}” is closed. No more answers are accepted.")
+    else:
+        messages.info(request, f"“{round_.title}” was already closed.")
+    return _round_url(access, round_)

@@ -1,0 +1,71 @@
+"""Celery adapters for rounds: e-mail participants, close due rounds. Duplicates are harmless."""
+
+import logging
+import smtplib
+import zoneinfo
+from datetime import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from apps.core.emails import send_templated_email
+from apps.surveys import round_services
+from apps.surveys.models import Participant
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_participant_email(participant_id: int, kind: str, stamp: str | None = None) -> None:
+    """Send an invitation (once) or the reminder queued at `stamp` (once)."""
+    pending = Participant.objects.filter(pk=participant_id, submitted_at__isnull=True)
+    if kind == "invitation":
+        claim, undo = {"invited_at": timezone.now()}, {"invited_at": None}
+        claimed = pending.filter(invited_at__isnull=True).update(**claim)
+    else:
+        reminded_at = datetime.fromisoformat(stamp)
+        claim, undo = {"reminder_sent_at": reminded_at}, {"reminder_sent_at": None}
+        claimed = (
+            pending.filter(reminded_at=reminded_at)
+            .exclude(reminder_sent_at=reminded_at)
+            .update(**claim)
+        )
+    if not claimed:
+        log.info("Participant %s: %s already sent or no longer needed.", participant_id, kind)
+        return
+    participant = Participant.objects.select_related(
+        "round__team__organization", "round__bank"
+    ).get(pk=participant_id)
+    round_ = participant.round
+    subject = (
+        f"Reminder: please answer “{round_.title}”"
+        if kind == "reminder"
+        else f"{round_.team.name}: please answer “{round_.title}”"
+    )
+    try:
+        zone = zoneinfo.ZoneInfo(round_.team.organization.time_zone)
+        with timezone.override(zone):
+            send_templated_email(
+                to=[participant.email],
+                subject=subject,
+                template="emails/round_invitation",
+                context={
+                    "round": round_,
+                    "participant": participant,
+                    "link": round_services.participant_link(participant),
+                    "question_count": round_.bank.questions.count(),
+                    "is_reminder": kind == "reminder",
+                },
+            )
+    except Exception:
+        Participant.objects.filter(pk=participant_id).update(**undo)
+        raise
+
+
+@shared_task
+def close_due_rounds() -> int:
+    return round_services.rounds_close_due()
