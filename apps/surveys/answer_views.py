@@ -135,6 +135,8 @@ def page(request, participant, token, number):
 def answer(request, participant, token):
     """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>."""
     keys = [key for key in request.POST if key.startswith("q-")]
+    if request.htmx and request.htmx.trigger_name in keys:
+        keys = [request.htmx.trigger_name]  # the radio that changed, whatever else was sent
     if len(keys) != 1:
         raise round_services.InvalidAnswer("Send exactly one answer.")
     question_id = keys[0][2:]
