@@ -12,7 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.surveys import bank_services
+from apps.surveys import (
+    bank_services,
+    round_admin,  # noqa: F401 - registers the read-only round admin
+)
 from apps.surveys.bank_format import BankFormatError
 from apps.surveys.models import (
     BankStatus,

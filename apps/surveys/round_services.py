@@ -62,6 +62,8 @@ def _check_round_fields(*, bank: QuestionBank, opens_at, closes_at, min_responde
 def round_create(
     *, team, bank, title, opens_at, closes_at, anonymous, min_respondents, created_by
 ) -> Round:
+    if team.is_archived:
+        raise ValidationError("This team is archived; restore it to run a round.")
     _check_round_fields(
         bank=bank, opens_at=opens_at, closes_at=closes_at, min_respondents=min_respondents
     )

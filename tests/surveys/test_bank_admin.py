@@ -274,3 +274,20 @@ def test_add_a_question_with_its_choices_to_a_draft(admin_client, draft):
         ("Nobody is on call", 0),
         ("An on-call rotation with runbooks", 2),
     ]
+
+
+def test_round_admin_is_read_only_and_shows_counts_not_people(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from apps.surveys import round_services
+    from tests.factories import RoundFactory
+
+    round_ = RoundFactory(title="Support view")
+    with django_capture_on_commit_callbacks(execute=True):
+        round_services.participants_invite(round_=round_, emails=["secret.person@example.com"])
+    html = admin_client.get(reverse("admin:surveys_round_changelist")).content.decode()
+    assert "Support view" in html and "secret.person@example.com" not in html
+    detail = admin_client.get(
+        reverse("admin:surveys_round_change", args=[round_.pk])
+    ).content.decode()
+    assert "secret.person@example.com" not in detail and 'name="title"' not in detail
