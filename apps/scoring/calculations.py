@@ -111,3 +111,35 @@ def aggregate(values: Sequence[Decimal]) -> Aggregate:
         maximum=max(Decimal(v) for v in values),
         stdev=Decimal(str(statistics.pstdev(floats))).quantize(quant),
     )
+
+
+@dataclass(frozen=True)
+class Distribution:
+    counts: dict[int, int]  # points → how many chose them, every choice present (0 when unchosen)
+    disagreement: bool
+
+
+def question_distribution(
+    chosen_points: Sequence[int],
+    *,
+    choice_points: Sequence[int],
+    bank_maximum: Decimal,
+    bands: Sequence[LevelBand],
+) -> Distribution:
+    """How a team answered one question, and whether it disagrees.
+
+    Each answer is read as the level it would mean on the question's own scale (the bands
+    scaled to the question's maximum); the team disagrees when the answers lie two or more
+    levels apart.
+    """
+    counts = {points: 0 for points in sorted(choice_points)}
+    for points in chosen_points:
+        counts[points] = counts.get(points, 0) + 1
+    if len(chosen_points) < 2:
+        return Distribution(counts=counts, disagreement=False)
+    maximum = Decimal(max(choice_points)) if choice_points else Decimal(0)
+    levels = [
+        level_for(Decimal(points), maximum=maximum, bank_maximum=bank_maximum, bands=bands).number
+        for points in chosen_points
+    ]
+    return Distribution(counts=counts, disagreement=max(levels) - min(levels) >= 2)

@@ -121,14 +121,20 @@ def round_update(
     return round_
 
 
+@transaction.atomic
 def round_close(*, round_: Round) -> bool:
-    """Close now. Idempotent: returns False if it was closed already."""
-    return (
+    """Close now and store the team aggregates. Idempotent: False if it was closed already."""
+    from apps.scoring.services import team_scores_store
+
+    closed = (
         Round.objects.filter(pk=round_.pk, status=RoundStatus.OPEN).update(
             status=RoundStatus.CLOSED, closed_at=timezone.now()
         )
         == 1
     )
+    if closed:
+        team_scores_store(round_=Round.objects.get(pk=round_.pk))
+    return closed
 
 
 def rounds_close_due(now=None) -> int:

@@ -128,3 +128,31 @@ def test_level_is_monotonic_in_score(a, b):
         return level_for(s, maximum=Decimal(28), bank_maximum=Decimal(28), bands=LLMOPS_BANDS)
 
     assert level(low).number <= level(high).number
+
+
+def distribution(points):
+    from apps.scoring.calculations import question_distribution
+
+    return question_distribution(
+        points, choice_points=[0, 1, 2], bank_maximum=Decimal(28), bands=LLMOPS_BANDS
+    )
+
+
+def test_distribution_counts_every_choice():
+    assert distribution([2, 2, 1]).counts == {0: 0, 1: 1, 2: 2}
+
+
+@pytest.mark.parametrize(
+    ("points", "disagrees"),
+    [
+        ([0, 1], False),
+        ([1, 1, 1], False),
+        ([0, 2], True),
+        ([1, 2], True),
+        ([2], False),
+        ([], False),
+    ],
+)
+def test_disagreement_when_answers_lie_two_levels_apart(points, disagrees):
+    # On a 0-2 question: 0 reads as Initial, 1 as Defined (50 %), 2 as Optimized (100 %).
+    assert distribution(points).disagreement is disagrees

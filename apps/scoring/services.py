@@ -1,0 +1,105 @@
+"""Team aggregates of a round, stored when it closes (and recomputed on demand)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+
+from apps.scoring.calculations import aggregate, level_for, respondent_scores
+from apps.scoring.models import TeamScore
+from apps.surveys.models import Answer, DimensionScore, Response, ResponseStatus, Round
+from apps.surveys.round_selectors import bank_bands
+from apps.surveys.round_services import bank_question_specs
+
+
+@transaction.atomic
+def team_scores_store(*, round_: Round) -> list[TeamScore]:
+    """Replace the round's team aggregates from the submitted responses' snapshots."""
+    TeamScore.objects.filter(round=round_).delete()
+    return TeamScore.objects.bulk_create(team_scores_compute(round_))
+
+
+def team_scores_compute(round_: Round) -> list[TeamScore]:
+    """The round's team aggregates (unsaved): per dimension, and the total."""
+    submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
+    totals = list(submitted.values_list("total_points", "max_points"))
+    if not totals:
+        return []
+    bands = bank_bands(round_.bank_id)
+    bank_maximum = totals[0][1]
+    by_dimension: dict[int, list[Decimal]] = defaultdict(list)
+    maxima: dict[int, Decimal] = {}
+    for dimension_id, points, maximum in DimensionScore.objects.filter(
+        response__in=submitted
+    ).values_list("dimension_id", "points", "max_points"):
+        by_dimension[dimension_id].append(points)
+        maxima[dimension_id] = maximum
+    rows = [(None, [t for t, _ in totals], bank_maximum)] + [
+        (dimension_id, values, maxima[dimension_id])
+        for dimension_id, values in by_dimension.items()
+    ]
+    scores = []
+    for dimension_id, values, maximum in rows:
+        stats = aggregate(values)
+        level = level_for(stats.mean, maximum=maximum, bank_maximum=bank_maximum, bands=bands)
+        scores.append(
+            TeamScore(
+                round=round_,
+                dimension_id=dimension_id,
+                n=stats.n,
+                mean=stats.mean,
+                median=stats.median,
+                minimum=stats.minimum,
+                maximum=stats.maximum,
+                stdev=stats.stdev,
+                max_points=maximum,
+                level_number=level.number,
+                level_name=level.name,
+            )
+        )
+    return scores
+
+
+def round_recompute_differences(round_: Round) -> list[str]:
+    """Re-score every submitted response from its raw answers; list any difference from the
+    stored snapshots and team aggregates (an empty list means they agree)."""
+    specs = bank_question_specs(round_.bank_id)
+    dimension_keys = dict(round_.bank.dimensions.values_list("pk", "key"))
+    differences = []
+    submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
+    answers: dict[int, dict[str, int]] = defaultdict(dict)
+    for response_id, code, points in Answer.objects.filter(response__in=submitted).values_list(
+        "response_id", "question__code", "choice__points"
+    ):
+        answers[response_id][code] = points
+    stored: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for response_id, dimension_id, points in DimensionScore.objects.filter(
+        response__in=submitted
+    ).values_list("response_id", "dimension_id", "points"):
+        stored[response_id][dimension_keys[dimension_id]] = points
+    for response in submitted:
+        fresh = respondent_scores(specs, answers[response.pk])
+        if fresh.by_dimension != stored[response.pk] or fresh.total != response.total_points:
+            differences.append(
+                f"response {response.pk}: stored {dict(stored[response.pk])} "
+                f"total {response.total_points}, "
+                f"recomputed {fresh.by_dimension} total {fresh.total}"
+            )
+
+    def key(score: TeamScore) -> tuple:
+        return (
+            score.dimension_id or 0,
+            score.n,
+            score.mean,
+            score.median,
+            score.minimum,
+            score.maximum,
+            score.stdev,
+            score.level_number,
+        )
+
+    kept = sorted(map(key, TeamScore.objects.filter(round=round_)))
+    again = sorted(map(key, team_scores_compute(round_)))
+    if kept != again:
+        differences.append(f"team aggregates: stored {kept}, recomputed {again}")
+    return differences
