@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.core.demo_history import seed_history
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 
 DEMO_PASSWORD = "maturity-demo"
@@ -123,4 +124,5 @@ def seed_demo() -> Organization:
     Membership.objects.filter(
         organization=organization, role=Role.MEMBER, team_memberships__is_lead=True
     ).update(role=Role.LEAD)
+    seed_history(organization)
     return organization

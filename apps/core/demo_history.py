@@ -1,0 +1,172 @@
+"""Believable history for the demo organization: six closed quarterly rounds per team, with
+mostly improving trends, and one round in progress. Idempotent."""
+
+import datetime as dt
+import random
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.tokens import hash_token
+from apps.organizations.models import Membership, Organization, Team
+from apps.scoring.calculations import respondent_scores
+from apps.scoring.services import team_scores_store
+from apps.surveys import round_services
+from apps.surveys.models import (
+    Answer,
+    BankStatus,
+    DimensionScore,
+    Participant,
+    QuestionBank,
+    Response,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+)
+
+QUARTERS = 6
+
+# Per team: (starting skill in application, in operations, growth per quarter). Skill is the
+# expected points per question (0-2); most teams improve, one slips, one stalls.
+PROFILES = {
+    "Support Copilot": (0.7, 0.5, 0.17),
+    "Search Assistant": (0.9, 0.3, 0.14),
+    "Document Intelligence": (0.4, 0.6, 0.12),
+    "Sales Insights": (0.5, 0.2, 0.10),
+    "Developer Tools": (1.1, 0.9, 0.08),
+    "Knowledge Base": (0.6, 0.6, 0.15),
+    "Fraud Signals": (0.8, 1.1, -0.06),
+    "Marketing Content": (0.3, 0.2, 0.01),
+}
+
+
+def _quarter_start(day: dt.date, back: int) -> dt.date:
+    quarter = (day.month - 1) // 3 - back
+    year = day.year + quarter // 4
+    return dt.date(year, quarter % 4 * 3 + 1, 1)
+
+
+def _participants(round_: Round, memberships: list[Membership]) -> list[Participant]:
+    participants = []
+    for membership in memberships:
+        participant = Participant(
+            round=round_, email=membership.user.email, user=membership.user, public_id=uuid.uuid4()
+        )
+        participant.token_hash = hash_token(round_services.participant_token(participant))
+        participant.invited_at = round_.opens_at
+        participants.append(participant)
+    return Participant.objects.bulk_create(participants)
+
+
+def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> None:
+    specs = round_services.bank_question_specs(round_.bank_id)
+    dimensions = dict(round_.bank.dimensions.values_list("key", "pk"))
+    for participant in participants:
+        response = Response.objects.create(participant=participant, round=round_, bank=round_.bank)
+        chosen = {}
+        answers = []
+        for question in questions:
+            level = skill[question.dimension.key] + rng.uniform(-0.7, 0.7)
+            points = max(0, min(2, round(level)))
+            choice = next(c for c in question.choices.all() if c.points == points)
+            chosen[question.code] = points
+            answers.append(
+                Answer(response=response, bank=round_.bank, question=question, choice=choice)
+            )
+        Answer.objects.bulk_create(answers)
+        if not submit:
+            continue
+        scores = respondent_scores(specs, chosen)
+        DimensionScore.objects.bulk_create(
+            DimensionScore(
+                response=response,
+                dimension_id=dimensions[key],
+                points=value,
+                max_points=scores.max_by_dimension[key],
+            )
+            for key, value in scores.by_dimension.items()
+        )
+        submitted_at = round_.opens_at + dt.timedelta(
+            days=rng.randint(1, 10), hours=rng.randint(8, 17)
+        )
+        response.status, response.submitted_at = ResponseStatus.SUBMITTED, submitted_at
+        response.total_points, response.max_points = scores.total, scores.max_total
+        response.save()
+        Participant.objects.filter(pk=participant.pk).update(submitted_at=submitted_at)
+
+
+@transaction.atomic
+def seed_history(organization: Organization) -> int:
+    """Create the quarterly rounds that do not exist yet; return how many were created."""
+    bank = (
+        QuestionBank.objects.filter(slug="llmops", status=BankStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if bank is None:
+        return 0
+    questions = list(bank.questions.select_related("dimension").prefetch_related("choices"))
+    zone = timezone.get_default_timezone()
+    today = timezone.localdate()
+    created = 0
+    for team in Team.objects.filter(organization=organization, name__in=PROFILES).order_by("name"):
+        app, ops, growth = PROFILES[team.name]
+        rng = random.Random(team.name)  # the same history on every machine
+        memberships = list(
+            Membership.objects.filter(team_memberships__team=team).select_related("user")
+        )
+        for back in range(QUARTERS, 0, -1):
+            start = _quarter_start(today, back)
+            title = f"Q{(start.month - 1) // 3 + 1} {start.year} LLMOps check"
+            if Round.objects.filter(team=team, title=title).exists():
+                continue
+            opens_at = dt.datetime.combine(start + dt.timedelta(days=14), dt.time(9), zone)
+            round_ = Round.objects.create(
+                team=team,
+                bank=bank,
+                title=title,
+                opens_at=opens_at,
+                closes_at=opens_at + dt.timedelta(days=14),
+                anonymous=True,
+                min_respondents=3,
+            )
+            step = QUARTERS - back
+            skill = {"application": app + growth * step, "operational": ops + growth * 1.2 * step}
+            people = memberships[: max(3, len(memberships) - rng.randint(0, 1))]
+            _answer(round_, _participants(round_, people), questions, skill, rng, submit=True)
+            Round.objects.filter(pk=round_.pk).update(
+                status=RoundStatus.CLOSED, closed_at=round_.closes_at
+            )
+            round_.refresh_from_db()
+            team_scores_store(round_=round_)
+            created += 1
+    created += _seed_open_round(organization, bank, questions)
+    return created
+
+
+def _seed_open_round(organization, bank, questions) -> int:
+    team = Team.objects.filter(organization=organization, name="Support Copilot").first()
+    if team is None or Round.objects.filter(team=team, status=RoundStatus.OPEN).exists():
+        return 0
+    now = timezone.now()
+    round_ = Round.objects.create(
+        team=team,
+        bank=bank,
+        title="This quarter's LLMOps check",
+        opens_at=now - dt.timedelta(days=5),
+        closes_at=now + dt.timedelta(days=9),
+        anonymous=True,
+        min_respondents=3,
+    )
+    memberships = list(
+        Membership.objects.filter(team_memberships__team=team)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    participants = _participants(round_, memberships)
+    rng = random.Random("open round")
+    skill = {"application": 1.6, "operational": 1.4}
+    done = [p for p in participants if not p.email.startswith(("member@", "lead@"))][:2]
+    _answer(round_, done, questions, skill, rng, submit=True)
+    return 1
