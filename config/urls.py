@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.surveys.urls")),
+    path("", include("apps.scoring.urls")),
     path("", include("apps.organizations.urls")),
 ]
 

@@ -159,7 +159,7 @@ def team_detail(request, access, team_id):
         "organization": access.organization,
         "team": team,
         "may_lead": access.may(TeamAction.LEAD, team),
-        "rounds": round_selectors.team_rounds(team) if access.may(TeamAction.LEAD, team) else [],
+        "rounds": round_selectors.team_rounds(team),
         "members": selectors.team_members(team),
         "may_manage": may_manage,
         "form": form,

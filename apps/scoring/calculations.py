@@ -123,23 +123,19 @@ def question_distribution(
     chosen_points: Sequence[int],
     *,
     choice_points: Sequence[int],
-    bank_maximum: Decimal,
-    bands: Sequence[LevelBand],
+    level_count: int,
 ) -> Distribution:
     """How a team answered one question, and whether it disagrees.
 
-    Each answer is read as the level it would mean on the question's own scale (the bands
-    scaled to the question's maximum); the team disagrees when the answers lie two or more
-    levels apart.
+    One level's worth of points is the question's maximum divided by the steps between the
+    bank's levels; the team disagrees when its answers span two levels' worth or more (on a
+    0-2 question with four levels: someone chose 0 and someone chose 2).
     """
     counts = {points: 0 for points in sorted(choice_points)}
     for points in chosen_points:
         counts[points] = counts.get(points, 0) + 1
-    if len(chosen_points) < 2:
+    if len(chosen_points) < 2 or level_count < 2 or not choice_points:
         return Distribution(counts=counts, disagreement=False)
-    maximum = Decimal(max(choice_points)) if choice_points else Decimal(0)
-    levels = [
-        level_for(Decimal(points), maximum=maximum, bank_maximum=bank_maximum, bands=bands).number
-        for points in chosen_points
-    ]
-    return Distribution(counts=counts, disagreement=max(levels) - min(levels) >= 2)
+    spread = Decimal(max(chosen_points) - min(chosen_points))
+    two_levels = 2 * Decimal(max(choice_points)) / (level_count - 1)
+    return Distribution(counts=counts, disagreement=spread >= two_levels)

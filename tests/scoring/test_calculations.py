@@ -133,9 +133,7 @@ def test_level_is_monotonic_in_score(a, b):
 def distribution(points):
     from apps.scoring.calculations import question_distribution
 
-    return question_distribution(
-        points, choice_points=[0, 1, 2], bank_maximum=Decimal(28), bands=LLMOPS_BANDS
-    )
+    return question_distribution(points, choice_points=[0, 1, 2], level_count=4)
 
 
 def test_distribution_counts_every_choice():
@@ -148,11 +146,22 @@ def test_distribution_counts_every_choice():
         ([0, 1], False),
         ([1, 1, 1], False),
         ([0, 2], True),
-        ([1, 2], True),
+        ([1, 2], False),
         ([2], False),
         ([], False),
     ],
 )
-def test_disagreement_when_answers_lie_two_levels_apart(points, disagrees):
-    # On a 0-2 question: 0 reads as Initial, 1 as Defined (50 %), 2 as Optimized (100 %).
+def test_disagreement_when_answers_span_two_levels_worth_of_points(points, disagrees):
+    # Four levels on a 0-2 question: one level's worth is 2/3 of a point, two levels' 4/3.
     assert distribution(points).disagreement is disagrees
+
+
+def test_disagreement_on_a_five_level_bank():
+    from apps.scoring.calculations import question_distribution
+
+    def disagree(points):
+        return question_distribution(
+            points, choice_points=[0, 1, 2, 3, 4], level_count=5
+        ).disagreement
+
+    assert (disagree([1, 2]), disagree([1, 3]), disagree([0, 4])) == (False, True, True)

@@ -1,0 +1,139 @@
+"""Server-rendered SVG charts, shared by the pages and the PDF so that both show the same picture.
+
+Each chart has a <title> and <desc> for screen readers; the pages put a data table beside it.
+Colours are presentation attributes (the CSP forbids inline styles).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+PALETTE = ["#0b5e55", "#b5541d", "#1f5f8b", "#7a3e9d", "#5b6b00", "#a3123a"]
+INK, MUTED, GRID = "#1b1b1b", "#5f6368", "#d0d4d8"
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    percent: float  # where the band starts, as a share of the maximum
+
+
+def _svg(
+    width: int, height: int, ident: str, title: str, description: str, body: list[str]
+) -> SafeString:
+    head = format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-labelledby="{}-title {}-desc" class="chart"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc>',
+        width,
+        height,
+        ident,
+        ident,
+        ident,
+        title,
+        ident,
+        description,
+    )
+    return mark_safe(head + "".join(body) + "</svg>")
+
+
+def bar_chart(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, Decimal, str]],
+    bands: Sequence[Band],
+) -> SafeString:
+    """Horizontal bars, one per (label, percent, level name), over the level bands."""
+    left, right, top, bar, gap = 170, 20, 30, 26, 14
+    width = 640
+    plot = width - left - right
+    height = top + len(rows) * (bar + gap) + 30
+    body = []
+    for band in bands:
+        x = left + plot * band.percent / 100
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 26}" stroke="{GRID}" stroke-dasharray="4 3"/>'
+            f'<text x="{x + 3:.1f}" y="{top - 12}" font-size="11" fill="{MUTED}">{escape(band.name)}</text>'
+        )
+    for index, (label, percent, level) in enumerate(rows):
+        y = top + index * (bar + gap)
+        length = plot * float(percent) / 100
+        body.append(
+            f'<text x="{left - 8}" y="{y + bar * 0.68:.1f}" font-size="13" text-anchor="end" fill="{INK}">{escape(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#eef1f3"/>'
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[index % len(PALETTE)]}"/>'
+            f'<text x="{left + min(length + 6, plot - 110):.1f}" y="{y + bar * 0.68:.1f}" font-size="12" fill="{INK}">'
+            f"{float(percent):.0f}% · {escape(level)}</text>"
+        )
+    body.append(
+        f'<text x="{left}" y="{height - 8}" font-size="11" fill="{MUTED}">0%</text>'
+        f'<text x="{left + plot}" y="{height - 8}" font-size="11" fill="{MUTED}" text-anchor="end">100%</text>'
+    )
+    return _svg(width, height, ident, title, description, body)
+
+
+def line_chart(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    x_labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    bands: Sequence[Band],
+) -> SafeString:
+    """One line per (name, percents) across rounds; a gap where a round is below its threshold."""
+    left, right, top, bottom = 44, 40, 16, 64
+    width, height = 640, 300
+    plot_w, plot_h = width - left - right, height - top - bottom
+    count = max(len(x_labels), 1)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+
+    def y(value) -> float:
+        return top + plot_h * (1 - float(value) / 100)
+
+    body = []
+    for band in bands:
+        body.append(
+            f'<line x1="{left}" y1="{y(band.percent):.1f}" x2="{width - right}" y2="{y(band.percent):.1f}" '
+            f'stroke="{GRID}" stroke-dasharray="4 3"/>'
+            f'<text x="{width - right - 2}" y="{y(band.percent) - 3:.1f}" font-size="10" fill="{MUTED}" '
+            f'text-anchor="end">{escape(band.name)}</text>'
+        )
+    for tick in (0, 50, 100):
+        body.append(
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="10" fill="{MUTED}" text-anchor="end">{tick}%</text>'
+        )
+    for i, label in enumerate(x_labels):
+        body.append(
+            f'<text x="{x(i):.1f}" y="{height - bottom + 16}" font-size="10" fill="{MUTED}" text-anchor="middle">{escape(label)}</text>'
+        )
+    for s, (name, values) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        segment: list[str] = []
+        for i, value in enumerate(values):
+            if value is None:
+                if len(segment) > 1:
+                    body.append(
+                        f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+                    )
+                segment = []
+                continue
+            segment.append(f"{x(i):.1f},{y(value):.1f}")
+            body.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}"/>')
+        if len(segment) > 1:
+            body.append(
+                f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+            )
+        legend_x = left + s * 200
+        body.append(
+            f'<rect x="{legend_x}" y="{height - 22}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{legend_x + 18}" y="{height - 12}" font-size="12" fill="{INK}">{escape(name)}</text>'
+        )
+    return _svg(width, height, ident, title, description, body)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from apps.scoring import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path(
+        "o/<slug:org_slug>/rounds/<uuid:round_id>/results/", views.round_result, name="round_result"
+    ),
+    path(
+        "o/<slug:org_slug>/rounds/<uuid:round_id>/results.csv",
+        views.round_result_csv,
+        name="round_result_csv",
+    ),
+    path(
+        "o/<slug:org_slug>/teams/<uuid:team_id>/history/", views.team_history, name="team_history"
+    ),
+    path(
+        "o/<slug:org_slug>/teams/<uuid:team_id>/history.csv",
+        views.team_history_csv,
+        name="team_history_csv",
+    ),
+]
