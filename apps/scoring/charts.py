@@ -11,7 +11,18 @@ from decimal import Decimal
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-PALETTE = ["#0b5e55", "#b5541d", "#1f5f8b", "#7a3e9d", "#5b6b00", "#a3123a"]
+PALETTE = [
+    "#0b5e55",
+    "#b5541d",
+    "#1f5f8b",
+    "#7a3e9d",
+    "#5b6b00",
+    "#a3123a",
+    "#00707a",
+    "#8a5a00",
+    "#4a4fb5",
+    "#6b3b2a",
+]
 INK, MUTED, GRID = "#1b1b1b", "#5f6368", "#d0d4d8"
 
 
@@ -135,5 +146,67 @@ def line_chart(
         body.append(
             f'<rect x="{legend_x}" y="{height - 22}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{legend_x + 18}" y="{height - 12}" font-size="12" fill="{INK}">{escape(name)}</text>'
+        )
+    return _svg(width, height, ident, title, description, body)
+
+
+def maturity_grid(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    x_name: str,
+    y_name: str,
+    bands: Sequence[Band],
+    teams: Sequence[tuple[str, Sequence[tuple[Decimal, Decimal]]]],
+) -> SafeString:
+    """Each team a point at (x %, y %) on the grid of levels, with a trail through past rounds."""
+    size, left, top, bottom = 420, 56, 12, 48
+    width, height = left + size + 150, top + size + bottom
+
+    def px(value) -> float:
+        return left + size * float(value) / 100
+
+    def py(value) -> float:
+        return top + size * (1 - float(value) / 100)
+
+    edges = [0.0, *[b.percent for b in bands], 100.0]
+    body = []
+    for i in range(len(edges) - 1):  # level cells, darker towards the top right
+        for j in range(len(edges) - 1):
+            shade = 245 - 12 * (i + j)
+            body.append(
+                f'<rect x="{px(edges[i]):.1f}" y="{py(edges[j + 1]):.1f}" width="{px(edges[i + 1]) - px(edges[i]):.1f}" '
+                f'height="{py(edges[j]) - py(edges[j + 1]):.1f}" fill="rgb({shade},{shade + 4},{shade + 3})" stroke="#ffffff"/>'
+            )
+    for band in bands:
+        body.append(
+            f'<text x="{px(band.percent) + 3:.1f}" y="{top + size + 14}" font-size="10" fill="{MUTED}">{escape(band.name)}</text>'
+        )
+        body.append(
+            f'<text x="{left - 4}" y="{py(band.percent) - 3:.1f}" font-size="10" fill="{MUTED}" text-anchor="end">{escape(band.name)}</text>'
+        )
+    body.append(
+        f'<text x="{left + size / 2:.1f}" y="{height - 8}" font-size="12" fill="{INK}" text-anchor="middle">{escape(x_name)} →</text>'
+    )
+    body.append(
+        f'<text x="14" y="{top + size / 2:.1f}" font-size="12" fill="{INK}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + size / 2:.1f})">{escape(y_name)} →</text>'
+    )
+    for index, (name, trail) in enumerate(teams):
+        if not trail:
+            continue
+        colour = PALETTE[index % len(PALETTE)]
+        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in trail)
+        if len(trail) > 1:
+            body.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-opacity="0.6"/>'
+            )
+        x, y = trail[-1]
+        body.append(
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{colour}"><title>{escape(name)}: {float(x):.0f}% / {float(y):.0f}%</title></circle>'
+        )
+        body.append(
+            f'<text x="{left + size + 12}" y="{top + 14 + index * 18}" font-size="11" fill="{colour}">● {escape(name)}</text>'
         )
     return _svg(width, height, ident, title, description, body)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from apps.scoring import views
+from apps.scoring import dashboard_views, views
 
 app_name = "scoring"
 
 urlpatterns = [
+    path("o/<slug:org_slug>/dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("o/<slug:org_slug>/dashboard.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path(
         "o/<slug:org_slug>/rounds/<uuid:round_id>/results/", views.round_result, name="round_result"
     ),

@@ -49,6 +49,8 @@ CASES = [
     Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
     Case("surveys:round_remind", "post", Role.ADMIN),
     Case("surveys:round_close", "post", Role.ADMIN),
+    Case("scoring:dashboard", "get", Role.EXECUTIVE),
+    Case("scoring:dashboard_csv", "get", Role.EXECUTIVE),
     Case("scoring:round_result", "get", Role.EXECUTIVE),
     Case("scoring:round_result_csv", "get", Role.EXECUTIVE),
     Case("scoring:team_history", "get", Role.EXECUTIVE),

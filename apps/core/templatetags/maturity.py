@@ -22,3 +22,9 @@ def closing(value):
     if local.time() == dt.time(0):
         return f"end of {date_format(local - dt.timedelta(days=1), 'j M Y')}"
     return date_format(local, "j M Y, H:i")
+
+
+@register.filter
+def add_class(field, css: str):
+    """Render a form field's widget with an extra CSS class (for hand-laid-out forms)."""
+    return field.as_widget(attrs={"class": css})

@@ -1,0 +1,113 @@
+"""The executive dashboard page and its CSV."""
+
+import datetime as dt
+
+from django import forms
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from apps.organizations.access import org_view
+from apps.organizations.models import Role, Team
+from apps.scoring import charts
+from apps.scoring.csv_export import csv_response
+from apps.scoring.dashboard import executive_dashboard
+
+PERIODS = [("4", "Last 4 quarters"), ("8", "Last 8 quarters"), ("all", "All time")]
+
+
+class DashboardFilter(forms.Form):
+    period = forms.ChoiceField(choices=PERIODS, required=False, initial="8")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="All teams",
+        to_field_name="public_id",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            organization=organization, archived_at__isnull=True
+        )
+
+    def since(self) -> dt.datetime | None:
+        period = (self.cleaned_data.get("period") if self.is_valid() else None) or "8"
+        if period == "all":
+            return None
+        return timezone.now() - dt.timedelta(days=int(period) * 92)
+
+    def team_ids(self):
+        team = self.cleaned_data.get("team") if self.is_valid() else None
+        return [team.pk] if team else None
+
+
+def _dashboard(request, access):
+    form = DashboardFilter(request.GET or None, organization=access.organization)
+    return form, executive_dashboard(
+        access.organization, since=form.since(), team_ids=form.team_ids()
+    )
+
+
+@org_view(Role.EXECUTIVE)
+@require_GET
+def dashboard(request, access):
+    form, data = _dashboard(request, access)
+    bands = data.bands
+    context = {"organization": access.organization, "form": form, "data": data}
+    if data.teams:
+        context["trend_chart"] = charts.line_chart(
+            ident="trend-chart",
+            title=f"{access.organization.name}: average score per dimension by quarter",
+            description="The mean of the teams' scores (share of the maximum) in each quarter. "
+            "The table below the chart gives the same numbers.",
+            x_labels=[quarter for quarter, _ in data.trend],
+            series=[
+                (name, [values.get(key) for _, values in data.trend])
+                for key, name in [*data.dimensions, ("total", "Total")]
+            ],
+            bands=bands,
+        )
+        keys = [key for key, _ in data.dimensions]
+        if keys[:2] == ["application", "operational"]:
+            context["grid"] = charts.maturity_grid(
+                ident="maturity-grid",
+                title="Maturity grid: application against operational maturity",
+                description="Each team is a dot at its latest application and operational "
+                "score, with a line through its earlier rounds. The heat map table gives the "
+                "same numbers.",
+                x_name="Application maturity",
+                y_name="Operational maturity",
+                bands=bands,
+                teams=[(team.name, team.trail) for team in data.teams],
+            )
+    return render(request, "scoring/dashboard.html", context)
+
+
+@org_view(Role.EXECUTIVE)
+@require_GET
+def dashboard_csv(request, access):
+    _, data = _dashboard(request, access)
+    keys = [*data.dimensions, ("total", "Total")]
+    header = [
+        "team",
+        "latest_round",
+        "closed",
+        "bank_version",
+        *[f"{name} %" for _, name in keys],
+        *[f"{name} level" for _, name in keys],
+        "change_pts",
+    ]
+    rows = (
+        [
+            team.name,
+            team.round_title,
+            team.closed.date().isoformat(),
+            team.bank,
+            *[team.cells[key].percent if key in team.cells else "" for key, _ in keys],
+            *[team.cells[key].level_name if key in team.cells else "" for key, _ in keys],
+            team.change if team.change is not None else "",
+        ]
+        for team in data.teams
+    )
+    return csv_response(f"{access.organization.slug}-dashboard.csv", header, rows)
