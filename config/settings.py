@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "ninja",
     "apps.core",
     "apps.accounts",
     "apps.organizations",

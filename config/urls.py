@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import views as core_views
+from config.api import api
 
 admin.site.site_header = "Maturity administration"
 admin.site.site_title = "Maturity admin"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("dev/outbox/", core_views.outbox, name="outbox"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.surveys.urls")),
     path("", include("apps.scoring.urls")),

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services
 from apps.accounts.forms import ProfileForm, SignupForm
+from apps.accounts.models import ApiToken
 from apps.organizations.services import InvitationError, invitation_for_token
 
 
@@ -53,8 +54,24 @@ def signup(request):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    new_token = None
+    if request.method == "POST" and request.POST.get("action") == "create_token":
+        _, new_token = services.api_token_create(
+            user=request.user, name=request.POST.get("token_name", "")
+        )
+        messages.success(request, "Token created. Copy it now: it will not be shown again.")
+    elif request.method == "POST" and request.POST.get("action") == "revoke_token":
+        api_token = get_object_or_404(ApiToken, pk=request.POST.get("token"), user=request.user)
+        services.api_token_revoke(api_token=api_token)
+        messages.success(request, f"Token “{api_token.name}” revoked.")
+        return redirect("accounts:profile")
+    elif request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile was saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+    }
+    return render(request, "accounts/profile.html", context)

@@ -1,0 +1,209 @@
+"""Rounds, results, history and the dashboard, through the same gate and thresholds as the pages."""
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Count, Q
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from apps.organizations.access import TeamAction, organization_access, round_access, team_access
+from apps.organizations.models import Role
+from apps.organizations.selectors import teams_visible_to
+from apps.scoring import selectors
+from apps.scoring.dashboard import executive_dashboard
+from apps.surveys.models import Round
+
+router = Router(tags=["results"])
+
+
+class RoundOut(Schema):
+    id: UUID
+    title: str
+    team_id: UUID
+    team: str
+    bank: str
+    bank_version: int
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    anonymous: bool
+    min_respondents: int
+    submitted: int
+
+
+class ScoreOut(Schema):
+    dimension: str
+    name: str
+    mean: Decimal
+    max: Decimal
+    percent: Decimal
+    level: int
+    level_name: str
+    change_pts: Decimal | None = None
+
+
+class QuestionOut(Schema):
+    code: str
+    text: str
+    counts: dict[int, int]
+    disagreement: bool
+
+
+class ResultOut(Schema):
+    round: UUID
+    respondents: int
+    needed: int
+    visible: bool
+    message: str | None = None
+    scores: list[ScoreOut] = []
+    questions: list[QuestionOut] = []
+
+
+class HistoryPointOut(Schema):
+    round: UUID
+    title: str
+    closed: datetime
+    bank: str
+    bank_version: int
+    respondents: int
+    visible: bool
+    message: str | None = None
+    scores: list[ScoreOut] = []
+
+
+class DashboardRowOut(Schema):
+    team_id: UUID
+    team: str
+    latest_round: str
+    closed: datetime
+    scores: dict[str, Decimal]
+    levels: dict[str, str]
+    change_pts: Decimal | None
+
+
+def _score(row) -> ScoreOut:
+    return ScoreOut(
+        dimension=row.key,
+        name=row.name,
+        mean=row.mean,
+        max=row.max_points,
+        percent=row.percent,
+        level=row.level_number,
+        level_name=row.level_name,
+        change_pts=row.change,
+    )
+
+
+def _needed(n: int, needed: int) -> str:
+    return f"{n} of {needed} needed"
+
+
+@router.get("/organizations/{slug}/rounds", response=list[RoundOut])
+@paginate
+def list_rounds(request, slug: str, team: UUID | None = None):
+    """Rounds of the teams you may see, newest first; `team` narrows to one team."""
+    access = organization_access(request.user, slug)
+    rounds = (
+        Round.objects.filter(team__in=teams_visible_to(access).values("pk"))
+        .select_related("team", "bank")
+        .annotate(n_submitted=Count("responses", filter=Q(responses__status="submitted")))
+        .order_by("-opens_at", "-pk")
+    )
+    if team is not None:
+        rounds = rounds.filter(team__public_id=team)
+    return [
+        RoundOut(
+            id=r.public_id,
+            title=r.title,
+            team_id=r.team.public_id,
+            team=r.team.name,
+            bank=r.bank.slug,
+            bank_version=r.bank.version,
+            opens_at=r.opens_at,
+            closes_at=r.closes_at,
+            status=r.status,
+            anonymous=r.anonymous,
+            min_respondents=r.min_respondents,
+            submitted=r.n_submitted,
+        )
+        for r in rounds
+    ]
+
+
+@router.get("/organizations/{slug}/rounds/{round_id}/result", response=ResultOut)
+def round_result(request, slug: str, round_id: UUID):
+    """A round's team result; below the round's threshold only the count."""
+    access = organization_access(request.user, slug)
+    round_ = round_access(access, round_id, TeamAction.VIEW)
+    result = selectors.round_result(round_)
+    if not result.visible:
+        return ResultOut(
+            round=round_id,
+            respondents=result.n,
+            needed=result.needed,
+            visible=False,
+            message=_needed(result.n, result.needed),
+        )
+    return ResultOut(
+        round=round_id,
+        respondents=result.n,
+        needed=result.needed,
+        visible=True,
+        scores=[_score(row) for row in [*result.dimensions, result.total]],
+        questions=[
+            QuestionOut(
+                code=q.code,
+                text=q.text,
+                counts={points: n for _, points, n in q.counts},
+                disagreement=q.disagreement,
+            )
+            for q in result.questions
+        ],
+    )
+
+
+@router.get("/organizations/{slug}/teams/{team_id}/history", response=list[HistoryPointOut])
+def team_history(request, slug: str, team_id: UUID):
+    """Every closed round of the team, oldest first, compared by dimension key."""
+    access = organization_access(request.user, slug)
+    team = team_access(access, team_id, TeamAction.VIEW)
+    points, _ = selectors.team_history(team)
+    return [
+        HistoryPointOut(
+            round=p.round.public_id,
+            title=p.round.title,
+            closed=p.round.closes_at,
+            bank=p.round.bank.slug,
+            bank_version=p.round.bank.version,
+            respondents=p.n,
+            visible=p.visible,
+            message=None if p.visible else _needed(p.n, p.round.min_respondents),
+            scores=[_score(row) for row in [*p.dimensions.values(), p.total]] if p.visible else [],
+        )
+        for p in points
+    ]
+
+
+@router.get("/organizations/{slug}/dashboard", response=list[DashboardRowOut])
+@paginate
+def dashboard(request, slug: str, since: datetime | None = None, team: UUID | None = None):
+    """Each team's latest closed round that met its threshold (executives and up)."""
+    access = organization_access(request.user, slug, min_role=Role.EXECUTIVE)
+    team_ids = None
+    if team is not None:
+        team_ids = [team_access(access, team, TeamAction.VIEW).pk]
+    data = executive_dashboard(access.organization, since=since, team_ids=team_ids)
+    return [
+        DashboardRowOut(
+            team_id=row.public_id,
+            team=row.name,
+            latest_round=row.round_title,
+            closed=row.closed,
+            scores={key: cell.percent for key, cell in row.cells.items()},
+            levels={key: cell.level_name for key, cell in row.cells.items()},
+            change_pts=row.change,
+        )
+        for row in data.teams
+    ]
