@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell .ci/ensure-uv)
 PY := .venv/bin/python
 
-.PHONY: run test sync lint format check-deploy compose-check clean
+.PHONY: run test sync lint format check-deploy compose-check bench clean
 
 sync:
 	@$(UV) sync --frozen --quiet
@@ -46,6 +46,10 @@ check-deploy: sync
 	DJANGO_SECURE_SSL_REDIRECT=true DJANGO_SECURE_COOKIES=true DJANGO_HSTS_SECONDS=31536000 \
 	DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true EMAIL_URL=smtp+tls://user:pass@smtp.example.com:587 \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Dashboard and history timings on a large organization (PostgreSQL, its own database).
+bench: sync
+	@$(PY) benchmarks/dashboard.py
 
 compose-check:
 	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"

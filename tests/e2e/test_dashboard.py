@@ -1,4 +1,4 @@
-"""The demo executive reads the dashboard, narrows it to one team, opens its history, downloads CSV."""
+"""The demo executive reads the dashboard, narrows it to a team, opens its history, gets a CSV."""
 
 import csv
 import io
@@ -22,7 +22,9 @@ def test_executive_dashboard_filter_history_and_csv(live_server, transactional_d
     expect(page.get_by_role("heading", name="Contoso AI: maturity dashboard")).to_be_visible()
     heatmap = page.locator("table.heatmap tbody tr")
     expect(heatmap).to_have_count(8)
-    expect(page.get_by_role("img", name="Maturity grid: application against operational maturity")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Maturity grid: application against operational maturity")
+    ).to_be_visible()
 
     page.get_by_label("Team", exact=True).select_option(label="Knowledge Base")
     page.get_by_role("button", name="Apply").click()
@@ -36,7 +38,8 @@ def test_executive_dashboard_filter_history_and_csv(live_server, transactional_d
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename == "knowledge-base-history.csv"
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
+    with open(download.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read())))
     assert rows[0][:5] == ["team", "round", "closed", "bank", "bank_version"]
     assert len(rows) == 1 + 6 * 3  # six rounds: two dimensions and the total each
     assert {row[0] for row in rows[1:]} == {"Knowledge Base"}
