@@ -16,11 +16,9 @@ from apps.surveys import round_services
 from apps.surveys.models import (
     Answer,
     BankStatus,
-    DimensionScore,
     Participant,
     QuestionBank,
     Response,
-    ResponseStatus,
     Round,
     RoundStatus,
 )
@@ -61,7 +59,6 @@ def _participants(round_: Round, memberships: list[Membership]) -> list[Particip
 
 def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> None:
     specs = round_services.bank_question_specs(round_.bank_id)
-    dimensions = dict(round_.bank.dimensions.values_list("key", "pk"))
     for participant in participants:
         response = Response.objects.create(participant=participant, round=round_, bank=round_.bank)
         chosen = {}
@@ -77,23 +74,12 @@ def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> Non
         Answer.objects.bulk_create(answers)
         if not submit:
             continue
-        scores = respondent_scores(specs, chosen)
-        DimensionScore.objects.bulk_create(
-            DimensionScore(
-                response=response,
-                dimension_id=dimensions[key],
-                points=value,
-                max_points=scores.max_by_dimension[key],
-            )
-            for key, value in scores.by_dimension.items()
-        )
         submitted_at = round_.opens_at + dt.timedelta(
             days=rng.randint(1, 10), hours=rng.randint(8, 17)
         )
-        response.status, response.submitted_at = ResponseStatus.SUBMITTED, submitted_at
-        response.total_points, response.max_points = scores.total, scores.max_total
-        response.save()
-        Participant.objects.filter(pk=participant.pk).update(submitted_at=submitted_at)
+        round_services.response_store_snapshot(
+            response=response, scores=respondent_scores(specs, chosen), submitted_at=submitted_at
+        )
 
 
 @transaction.atomic

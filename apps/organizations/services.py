@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import normalize_email
+from apps.core.errors import RefusedError
 from apps.core.tokens import hash_token, new_token
 from apps.organizations.access import OrgAccess
 from apps.organizations.models import (
@@ -183,10 +184,8 @@ def membership_remove(*, actor: OrgAccess, membership: Membership) -> None:
 # --- Invitations
 
 
-class InvitationError(Exception):
-    """Why an invitation link cannot be used; `status` is the HTTP status to answer with."""
-
-    status = 400
+class InvitationError(RefusedError):
+    """Why an invitation link cannot be used."""
 
     def __init__(self, message: str, invitation: Invitation | None = None):
         super().__init__(message)

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.emails import absolute_url
+from apps.core.errors import RefusedError
 from apps.core.tokens import derived_token, hash_token
-from apps.scoring.calculations import MissingAnswers, QuestionSpec, respondent_scores
+from apps.scoring.calculations import MissingAnswers, QuestionSpec, Scores, respondent_scores
 from apps.surveys.models import (
     Answer,
     BankStatus,
     Choice,
+    Dimension,
     DimensionScore,
     Participant,
     Question,
@@ -226,14 +228,8 @@ def participants_remind(*, round_: Round, now=None) -> int:
 # --- Answering
 
 
-class AnsweringError(Exception):
-    """Why an answer or a submission was refused; `status` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class AnsweringError(RefusedError):
+    """Why an answer or a submission was refused."""
 
 
 class RoundNotOpenYet(AnsweringError):
@@ -357,7 +353,13 @@ def response_submit(*, participant: Participant) -> Response:
         scores = respondent_scores(specs, points)
     except MissingAnswers as missing:
         raise AnswersMissing(missing.codes) from None
-    dimensions = dict(round_.bank.dimensions.values_list("key", "pk"))
+    response_store_snapshot(response=response, scores=scores, submitted_at=timezone.now())
+    return response
+
+
+def response_store_snapshot(*, response: Response, scores: Scores, submitted_at) -> Response:
+    """Store a response's score snapshot and mark it (and its participant) submitted."""
+    dimensions = dict(Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk"))
     DimensionScore.objects.bulk_create(
         DimensionScore(
             response=response,
@@ -367,10 +369,9 @@ def response_submit(*, participant: Participant) -> Response:
         )
         for key, value in scores.by_dimension.items()
     )
-    now = timezone.now()
     response.status = ResponseStatus.SUBMITTED
-    response.submitted_at = now
+    response.submitted_at = submitted_at
     response.total_points, response.max_points = scores.total, scores.max_total
     response.save(update_fields=["status", "submitted_at", "total_points", "max_points"])
-    Participant.objects.filter(pk=participant.pk).update(submitted_at=now)
+    Participant.objects.filter(pk=response.participant_id).update(submitted_at=submitted_at)
     return response
