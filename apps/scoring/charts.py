@@ -24,6 +24,7 @@ PALETTE = [
     "#6b3b2a",
 ]
 INK, MUTED, GRID = "#1b1b1b", "#5f6368", "#d0d4d8"
+GRID_DETAIL_LIMIT = 12  # teams on the maturity grid with trails and a legend
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,12 @@ def maturity_grid(
     bands: Sequence[Band],
     teams: Sequence[tuple[str, Sequence[tuple[Decimal, Decimal]]]],
 ) -> SafeString:
-    """Each team a point at (x %, y %) on the grid of levels, with a trail through past rounds."""
+    """Each team a point at (x %, y %) on the grid of levels, with a trail through past rounds.
+
+    Trails and the legend are drawn for up to GRID_DETAIL_LIMIT teams; beyond that they would be
+    unreadable, so each dot carries its team's name as a tooltip instead.
+    """
+    detailed = len(teams) <= GRID_DETAIL_LIMIT
     size, left, top, bottom = 420, 56, 12, 48
     width, height = left + size + 150, top + size + bottom
 
@@ -198,7 +204,7 @@ def maturity_grid(
             continue
         colour = PALETTE[index % len(PALETTE)]
         points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in trail)
-        if len(trail) > 1:
+        if detailed and len(trail) > 1:
             body.append(
                 f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-opacity="0.6"/>'
             )
@@ -206,7 +212,8 @@ def maturity_grid(
         body.append(
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{colour}"><title>{escape(name)}: {float(x):.0f}% / {float(y):.0f}%</title></circle>'
         )
-        body.append(
-            f'<text x="{left + size + 12}" y="{top + 14 + index * 18}" font-size="11" fill="{colour}">● {escape(name)}</text>'
-        )
+        if detailed:
+            body.append(
+                f'<text x="{left + size + 12}" y="{top + 14 + index * 18}" font-size="11" fill="{colour}">● {escape(name)}</text>'
+            )
     return _svg(width, height, ident, title, description, body)
