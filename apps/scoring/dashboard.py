@@ -6,7 +6,7 @@ One query reads every team aggregate of the period; rounds under their threshold
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F
 
@@ -22,6 +22,11 @@ class Cell:
     percent: Decimal
     level_number: int
     level_name: str
+
+    @property
+    def label(self) -> str:
+        # Rounded half up, as the |floatformat filter on the other pages does.
+        return f"{self.percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)}% · {self.level_name}"
 
 
 @dataclass
