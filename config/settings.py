@@ -98,6 +98,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
 # --- Internationalization
 LANGUAGE_CODE = "en"
@@ -218,6 +219,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "reclaim-stuck-reports": {
+        "task": "apps.reports.tasks.reclaim_stuck_reports",
+        "schedule": 120.0,
+    },
+    "delete-old-report-files": {
+        "task": "apps.reports.tasks.delete_old_reports",
+        "schedule": crontab(minute=41, hour=3),
+    },
     "close-due-rounds": {
         "task": "apps.surveys.tasks.close_due_rounds",
         "schedule": 60.0,
@@ -239,4 +248,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every layout step at INFO; keep its warnings (e.g. refused fetches).
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

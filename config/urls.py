@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.surveys.urls")),
     path("", include("apps.scoring.urls")),
+    path("", include("apps.reports.urls")),
     path("", include("apps.organizations.urls")),
 ]
 

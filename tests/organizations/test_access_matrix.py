@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils import timezone
 
 from apps.organizations.models import Invitation, Role
+from apps.reports.models import Report
 from tests.factories import MembershipFactory, RoundFactory, TeamFactory, TeamMembershipFactory
 
 
@@ -49,6 +51,11 @@ CASES = [
     Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
     Case("surveys:round_remind", "post", Role.ADMIN),
     Case("surveys:round_close", "post", Role.ADMIN),
+    Case("reports:list", "get", Role.MEMBER),
+    Case("reports:request", "post", Role.EXECUTIVE, (("scope", "organization"),)),
+    Case("reports:status", "get", Role.EXECUTIVE),
+    Case("reports:retry", "post", Role.EXECUTIVE),
+    Case("reports:download", "get", Role.EXECUTIVE),
     Case("scoring:dashboard", "get", Role.EXECUTIVE),
     Case("scoring:dashboard_csv", "get", Role.EXECUTIVE),
     Case("scoring:round_result", "get", Role.EXECUTIVE),
@@ -79,6 +86,15 @@ def world(org, team):
     """A target member in the team, and a pending invitation, for the URLs that need them."""
     target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
     round_ = RoundFactory(team=team)
+    report = Report.objects.create(
+        organization=org,
+        scope="team",
+        team=team,
+        scope_key=f"team:{team.pk}",
+        fingerprint="x",
+        status="ready",
+        file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
+    )
     invitation = Invitation.objects.create(
         organization=org,
         email="pending@example.com",
@@ -91,6 +107,7 @@ def world(org, team):
         "member_id": target.membership.public_id,
         "invitation_id": invitation.public_id,
         "round_id": round_.public_id,
+        "report_id": report.public_id,
     }
 
 
@@ -101,6 +118,7 @@ URL_SIGNATURES = (
     ("org_slug", "member_id"),
     ("org_slug", "invitation_id"),
     ("org_slug", "round_id"),
+    ("org_slug", "report_id"),
 )
 
 

@@ -1,0 +1,198 @@
+"""What a roadmap says: gathered from the stored results and the bank's guidance.
+
+Thresholds and anonymity hold as on the pages: below a round's minimum respondents a roadmap
+says "n of m needed" and shows nothing else of that round.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from apps.scoring import charts
+from apps.scoring.dashboard import executive_dashboard
+from apps.scoring.selectors import RoundResult, chart_bands, round_result, team_history
+from apps.surveys.models import Guidance, Level, Question, Round, RoundStatus
+
+
+@dataclass
+class Step:
+    code: str
+    text: str
+    team_mean: Decimal
+    guidance: str
+
+
+@dataclass
+class DimensionSection:
+    name: str
+    level_number: int
+    level_name: str
+    level_description: str
+    percent: Decimal
+    next_level_name: str | None
+    advice: str
+    steps: list[Step] = field(default_factory=list)
+
+
+def _sections(result: RoundResult) -> list[DimensionSection]:
+    round_ = result.round
+    levels = {lv.number: lv for lv in Level.objects.filter(bank_id=round_.bank_id)}
+    guidance = {
+        (g.dimension.key, g.question.code if g.question_id else None, g.level.number): g.text
+        for g in Guidance.objects.filter(bank_id=round_.bank_id).select_related(
+            "dimension", "question", "level"
+        )
+    }
+    dimension_of = dict(
+        Question.objects.filter(bank_id=round_.bank_id).values_list("code", "dimension__key")
+    )
+    sections = []
+    for row in result.dimensions:
+        target = row.level_number + 1 if row.level_number + 1 in levels else None
+        questions = [q for q in result.questions if dimension_of.get(q.code) == row.key]
+        steps = []
+        for q in questions:
+            answered = sum(n for _, _, n in q.counts)
+            mean = (
+                Decimal(sum(points * n for _, points, n in q.counts)) / answered
+                if answered
+                else Decimal(0)
+            )
+            advice = guidance.get((row.key, q.code, target)) if target else None
+            if advice:
+                steps.append(Step(q.code, q.text, mean.quantize(Decimal("0.01")), advice))
+        steps.sort(key=lambda step: (step.team_mean, step.code))  # the weakest practices first
+        sections.append(
+            DimensionSection(
+                name=row.name,
+                level_number=row.level_number,
+                level_name=row.level_name,
+                level_description=levels[row.level_number].description
+                if row.level_number in levels
+                else "",
+                percent=row.percent,
+                next_level_name=levels[target].name if target else None,
+                advice=guidance.get((row.key, None, target), "") if target else "",
+                steps=steps,
+            )
+        )
+    return sections
+
+
+def _bar_chart(result: RoundResult):
+    return charts.bar_chart(
+        ident="roadmap-chart",
+        title=f"{result.round.team.name}: score per dimension",
+        description="Team average per dimension as a share of the maximum, over the level bands.",
+        rows=[
+            (row.name, row.percent, row.level_name) for row in [*result.dimensions, result.total]
+        ],
+        bands=chart_bands(result.bands, result.total.max_points),
+    )
+
+
+def round_roadmap(round_: Round) -> dict:
+    result = round_result(round_)
+    context = {
+        "kind": "round",
+        "title": f"{round_.team.name}: {round_.title}",
+        "round": round_,
+        "result": result,
+    }
+    if result.visible:
+        context.update(sections=_sections(result), chart=_bar_chart(result))
+    return context
+
+
+def team_roadmap(team) -> dict:
+    points, dimensions = team_history(team)
+    visible = [p for p in points if p.visible]
+    context = {
+        "kind": "team",
+        "title": f"{team.name}: maturity roadmap",
+        "team": team,
+        "points": points,
+        "dimensions": dimensions,
+    }
+    if visible:
+        latest = Round.objects.select_related("team__organization", "bank").get(
+            pk=visible[-1].round.pk
+        )
+        result = round_result(latest)
+        context.update(
+            round=latest,
+            result=result,
+            sections=_sections(result),
+            chart=_bar_chart(result),
+            history_chart=charts.line_chart(
+                ident="roadmap-history",
+                title=f"{team.name}: score per dimension over time",
+                description="Team average per dimension, as a share of the maximum, per round.",
+                x_labels=[p.round.closes_at.strftime("%b %Y") for p in points],
+                series=[
+                    (
+                        name,
+                        [
+                            p.dimensions[key].percent if p.visible and key in p.dimensions else None
+                            for p in points
+                        ],
+                    )
+                    for key, name in dimensions
+                ],
+                bands=chart_bands(result.bands, result.total.max_points),
+            ),
+        )
+    return context
+
+
+def organization_roadmap(organization) -> dict:
+    data = executive_dashboard(organization)
+    context = {
+        "kind": "organization",
+        "title": f"{organization.name}: maturity across teams",
+        "data": data,
+    }
+    if data.teams:
+        context["trend_chart"] = charts.line_chart(
+            ident="roadmap-trend",
+            title=f"{organization.name}: average score per dimension by quarter",
+            description="The mean of the teams' scores (share of the maximum) in each quarter.",
+            x_labels=[quarter for quarter, _ in data.trend],
+            series=[
+                (name, [values.get(key) for _, values in data.trend])
+                for key, name in data.dimensions
+            ],
+            bands=data.bands,
+        )
+        if [key for key, _ in data.dimensions][:2] == ["application", "operational"]:
+            context["grid"] = charts.maturity_grid(
+                ident="roadmap-grid",
+                title="Maturity grid: application against operational maturity",
+                description="Each team at its latest application and operational score.",
+                x_name="Application maturity",
+                y_name="Operational maturity",
+                bands=data.bands,
+                teams=[(team.name, team.trail) for team in data.teams],
+            )
+    return context
+
+
+def fingerprint_source(scope: str, obj) -> str:
+    """A description of the data a roadmap shows; it changes when the report would change."""
+    from apps.scoring.models import TeamScore
+    from apps.surveys.models import Response
+
+    if scope == "round":
+        submitted = Response.objects.filter(round=obj, status="submitted")
+        last = submitted.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
+        return f"round:{obj.pk}:{obj.status}:{submitted.count()}:{last}"
+    if scope == "team":
+        rounds = Round.objects.filter(team=obj, status=RoundStatus.CLOSED)
+        return f"team:{obj.pk}:{sorted(rounds.values_list('pk', flat=True))}"
+    latest = (
+        TeamScore.objects.filter(round__team__organization=obj)
+        .order_by("-computed_at")
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+    count = TeamScore.objects.filter(round__team__organization=obj).count()
+    return f"organization:{obj.pk}:{count}:{latest}"

@@ -1,0 +1,145 @@
+"""Report jobs: request (idempotent), build (claimed once), reclaim, clean up."""
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.core.emails import absolute_url, send_templated_email
+from apps.reports import content
+from apps.reports.models import IN_FLIGHT_OR_READY, Report, ReportScope, ReportStatus
+
+log = logging.getLogger(__name__)
+
+
+def _scope_fields(scope: str, obj) -> dict:
+    if scope == ReportScope.ROUND:
+        return {"round": obj, "team": obj.team, "organization_id": obj.team.organization_id}
+    if scope == ReportScope.TEAM:
+        return {"team": obj, "organization_id": obj.organization_id}
+    return {"organization": obj}
+
+
+def report_request(*, scope: str, obj, requested_by) -> Report:
+    """The live report for this scope's current data, or a new queued one (built after commit)."""
+    from apps.reports.tasks import build_report
+
+    fingerprint = hashlib.sha256(content.fingerprint_source(scope, obj).encode()).hexdigest()
+    scope_key = f"{scope}:{obj.pk}"
+    existing = Report.objects.filter(
+        scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                scope=scope,
+                scope_key=scope_key,
+                fingerprint=fingerprint,
+                requested_by=requested_by,
+                **_scope_fields(scope, obj),
+            )
+            build_report.delay_on_commit(report.pk)
+    except IntegrityError:  # a second person asked for it at the same moment
+        return Report.objects.get(
+            scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
+        )
+    return report
+
+
+def report_claim(report_id: int) -> bool:
+    """Take a queued job. Exactly one worker wins; a duplicate delivery does nothing."""
+    return (
+        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        == 1
+    )
+
+
+def report_context(report: Report) -> dict:
+    if report.scope == ReportScope.ROUND:
+        context = content.round_roadmap(report.round)
+    elif report.scope == ReportScope.TEAM:
+        context = content.team_roadmap(report.team)
+    else:
+        context = content.organization_roadmap(report.organization)
+    return {**context, "organization": report.organization, "generated_at": timezone.now()}
+
+
+def report_html(report: Report) -> str:
+    return render_to_string("reports/roadmap.html", report_context(report))
+
+
+def report_build(report_id: int) -> None:
+    """Build a claimed job's PDF, store it and mark it ready (or failed with a clear message)."""
+    from apps.reports.pdf import render_pdf
+
+    report = Report.objects.select_related(
+        "round__team", "round__bank", "team", "organization"
+    ).get(pk=report_id)
+    pdf = render_pdf(report_html(report))
+    name = f"{slugify(report.organization.slug)}-{report.scope}-{report.public_id}.pdf"
+    report.file.save(name, ContentFile(pdf), save=False)
+    Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
+        status=ReportStatus.READY, file=report.file.name, finished_at=timezone.now(), error=""
+    )
+    if report.requested_by and report.requested_by.email:
+        send_templated_email(
+            to=[report.requested_by.email],
+            subject=f"Your roadmap is ready: {report.get_scope_display()}",
+            template="emails/report_ready",
+            context={
+                "report": report,
+                "link": absolute_url(reverse("reports:list", args=[report.organization.slug])),
+            },
+        )
+
+
+def report_fail(report_id: int, message: str) -> None:
+    Report.objects.filter(pk=report_id).update(
+        status=ReportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def report_requeue(report_id: int) -> None:
+    """Give a running job back to the queue (a transient error; the retry claims it again)."""
+    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+        status=ReportStatus.QUEUED
+    )
+
+
+def reports_reclaim_stuck(now=None) -> list[int]:
+    """Jobs running past the hard time limit belong to a dead worker: queue them again."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    stuck = list(
+        Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    reclaimed = []
+    for report_id in stuck:
+        if Report.objects.filter(
+            pk=report_id, status=ReportStatus.RUNNING, started_at__lt=cutoff
+        ).update(status=ReportStatus.QUEUED):
+            reclaimed.append(report_id)
+    return reclaimed
+
+
+def reports_delete_old(now=None) -> int:
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_RETENTION_DAYS)
+    old = Report.objects.filter(created_at__lt=cutoff)
+    for report in old.exclude(file=""):
+        report.file.delete(save=False)
+    deleted, _ = old.delete()
+    return deleted

@@ -1,0 +1,55 @@
+"""Celery adapters for reports. acks_late + reject_on_worker_lost: a killed worker's job returns."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from apps.reports import services
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    max_retries=4,
+)
+def build_report(self, report_id: int) -> None:
+    if not services.report_claim(report_id):
+        log.info("Report %s is not queued (built, building or gone); nothing to do.", report_id)
+        return
+    try:
+        services.report_build(report_id)
+    except TRANSIENT as error:
+        services.report_requeue(report_id)
+        raise self.retry(exc=error, countdown=min(60, 2 ** (self.request.retries + 1))) from error
+    except SoftTimeLimitExceeded:
+        services.report_fail(
+            report_id, "Building the PDF took too long. Try again, or ask for a smaller scope."
+        )
+    except Exception as error:
+        log.exception("Report %s failed", report_id)
+        services.report_fail(
+            report_id, f"The roadmap could not be built ({type(error).__name__}: {error})."
+        )
+
+
+@shared_task
+def reclaim_stuck_reports() -> int:
+    reclaimed = services.reports_reclaim_stuck()
+    for report_id in reclaimed:
+        build_report.delay(report_id)
+    return len(reclaimed)
+
+
+@shared_task
+def delete_old_reports() -> int:
+    return services.reports_delete_old()

@@ -1,0 +1,194 @@
+"""Report jobs: idempotent requests, the claim, building, failure and retry, reclaim, access."""
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.organizations.models import Role
+from apps.reports import services
+from apps.reports.models import Report, ReportStatus
+from apps.reports.pdf import FetchRefused, StaticOnlyFetcher, render_pdf
+from apps.reports.tasks import build_report, reclaim_stuck_reports
+from tests.scoring.test_result_pages import run_round
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def closed(round_, invite):
+    return run_round(round_, invite, [0, 1, 1])
+
+
+def test_requests_for_an_unchanged_scope_share_one_job(closed, lead):
+    first = services.report_request(scope="round", obj=closed, requested_by=lead)
+    again = services.report_request(scope="round", obj=closed, requested_by=lead)
+    assert first.pk == again.pk
+    assert Report.objects.count() == 1
+
+
+def test_a_changed_scope_gets_a_new_job(round_, invite, lead):
+    run_round(round_, invite, [1, 1, 1], close=False)
+    before = services.report_request(scope="round", obj=round_, requested_by=lead)
+    from apps.surveys import round_services
+
+    round_services.round_close(round_=round_)
+    round_.refresh_from_db()
+    after = services.report_request(scope="round", obj=round_, requested_by=lead)
+    assert before.pk != after.pk
+
+
+def test_the_claim_is_won_once(closed, lead):
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.QUEUED)
+    assert services.report_claim(report.pk) is True
+    assert services.report_claim(report.pk) is False
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (ReportStatus.RUNNING, 1)
+
+
+def test_building_stores_a_pdf_that_says_what_the_team_should_do(
+    closed, lead, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY and report.file
+    text = pdf_text(report.file.read(), tmp_path)
+    assert "Platform" in text and "Q4 check" in text
+    assert "Executive summary" in text and "Defined" in text
+    assert "Prioritized steps, weakest practices first" in text
+    assert "Page 3 of" in text
+    assert mail.outbox[-1].subject.startswith("Your roadmap is ready")
+    build_report(report.pk)  # a redelivered task: no second file, no error
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY and report.attempts == 1
+
+
+def test_below_the_threshold_the_pdf_withholds_results(round_, invite, lead, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    run_round(round_, invite, [2, 2])
+    report = services.report_request(scope="round", obj=round_, requested_by=lead)
+    build_report(report.pk)
+    report.refresh_from_db()
+    text = pdf_text(report.file.read(), tmp_path)
+    assert "2 of 3 needed" in text and "Prioritized steps" not in text
+
+
+def test_a_failure_is_reported_and_can_be_retried(
+    client, org, closed, lead, monkeypatch, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(
+        services,
+        "report_html",
+        lambda report: (_ for _ in ()).throw(RuntimeError("template exploded")),
+    )
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    build_report(report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and "template exploded" in report.error
+    client.force_login(lead)
+    status = client.get(
+        reverse("reports:status", args=[org.slug, report.public_id])
+    ).content.decode()
+    assert "Failed: The roadmap could not be built" in status and "Try again" in status
+    monkeypatch.undo()
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:retry", args=[org.slug, report.public_id]))
+    fresh = Report.objects.exclude(pk=report.pk).get()
+    assert fresh.status == ReportStatus.READY
+
+
+def test_a_job_stuck_running_past_its_time_limit_is_reclaimed_and_built(
+    closed, lead, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1), file=""
+    )
+    assert reclaim_stuck_reports() == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY  # re-queued and built (eagerly in this test)
+
+
+def test_the_renderer_refuses_the_network_and_files_outside_static():
+    fetcher = StaticOnlyFetcher()
+    for url in ("http://example.com/logo.png", "https://example.com/x.css", "file:///etc/passwd"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    pdf = render_pdf('<img src="http://127.0.0.1:9/tracker.png"><p>Still renders</p>')
+    assert pdf.startswith(b"%PDF")
+
+
+def test_download_goes_through_the_gate(
+    client, org, team, closed, lead, member_of, in_team, outsider, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    build_report(report.pk)
+    url = reverse("reports:download", args=[org.slug, report.public_id])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    stranger = member_of(Role.MEMBER)
+    client.force_login(stranger)
+    assert client.get(url).status_code == 403
+    in_team(stranger, team)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "/media/" not in response.get("Location", "")
+
+
+def test_old_reports_and_their_files_are_deleted(closed, lead, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    build_report(report.pk)
+    report.refresh_from_db()
+    path = report.file.path
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(days=31))
+    from apps.reports.tasks import delete_old_reports
+
+    assert delete_old_reports() == 1
+    import os
+
+    assert not os.path.exists(path) and not Report.objects.exists()
+
+
+def test_request_from_the_page_shows_a_status_that_polls(
+    client, org, closed, lead, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(lead)
+    page = client.get(
+        reverse("scoring:round_result", args=[org.slug, closed.public_id])
+    ).content.decode()
+    assert "Download PDF roadmap" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.post(
+            reverse("reports:request", args=[org.slug]),
+            {"scope": "round", "object_id": str(closed.public_id)},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+    assert "Queued" in html and 'hx-trigger="every 2s"' in html  # answered before the build
+    report = Report.objects.get()
+    status = client.get(
+        reverse("reports:status", args=[org.slug, report.public_id])
+    ).content.decode()
+    assert "download the PDF roadmap" in status and "hx-trigger" not in status
+    listing = client.get(reverse("reports:list", args=[org.slug])).content.decode()
+    assert "Round roadmap" in listing and "Q4 check" in listing
