@@ -187,3 +187,43 @@ def test_profile_creates_shows_once_and_revokes_tokens(client, member_of):
     api_token = ApiToken.objects.get()
     client.post(reverse("accounts:profile"), {"action": "revoke_token", "token": api_token.pk})
     assert client.get("/api/v1/organizations", **bearer(token)).status_code == 401
+
+
+def test_reports_request_poll_list_and_download(
+    client, org, team, invite, exec_token, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    round_ = closed_round(team, invite, [1, 1, 2])
+    url = f"/api/v1/organizations/{org.slug}/reports"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"scope": "round", "object_id": str(round_.public_id)},
+            content_type="application/json",
+            **bearer(exec_token),
+        )
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    report_id = response.json()["id"]
+    polled = client.get(f"{url}/{report_id}", **bearer(exec_token)).json()
+    assert polled["status"] == "ready" and polled["download"].endswith("/download")
+    again = client.post(
+        url,
+        {"scope": "round", "object_id": str(round_.public_id)},
+        content_type="application/json",
+        **bearer(exec_token),
+    )
+    assert (
+        again.status_code == 200 and again.json()["id"] == report_id
+    )  # the same job, already ready
+    assert client.get(url, **bearer(exec_token)).json()["count"] == 1
+    pdf = client.get(f"{url}/{report_id}/download", **bearer(exec_token))
+    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(
+        b"%PDF"
+    )
+    bad = client.post(
+        url,
+        {"scope": "round", "object_id": "00000000-0000-0000-0000-000000000000"},
+        content_type="application/json",
+        **bearer(exec_token),
+    )
+    assert bad.status_code == 404 and bad.json() == {"detail": "No such round."}

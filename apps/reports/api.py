@@ -1,0 +1,88 @@
+"""Reports over the API: request, poll, list and download, through the same gate as the pages."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.http import FileResponse, Http404
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from apps.organizations.access import organization_access
+from apps.reports import services
+from apps.reports.gate import may_read, report_for, scope_object
+from apps.reports.models import Report, ReportStatus
+
+router = Router(tags=["reports"])
+
+
+class ReportIn(Schema):
+    scope: str  # "round", "team" or "organization"
+    object_id: UUID | None = None  # the round's or team's id; empty for the organization
+
+
+class ReportOut(Schema):
+    id: UUID
+    scope: str
+    status: str
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    download: str | None
+
+
+def _out(request, slug: str, report: Report) -> ReportOut:
+    download = None
+    if report.status == ReportStatus.READY:
+        download = request.build_absolute_uri(
+            f"/api/v1/organizations/{slug}/reports/{report.public_id}/download"
+        )
+    return ReportOut(
+        id=report.public_id,
+        scope=report.scope,
+        status=report.status,
+        error=report.error,
+        created_at=report.created_at,
+        finished_at=report.finished_at,
+        download=download,
+    )
+
+
+@router.post("/organizations/{slug}/reports", response={200: ReportOut, 202: ReportOut})
+def request_report(request, slug: str, payload: ReportIn):
+    """Ask for a PDF roadmap; an unchanged scope returns the job queued, running or ready."""
+    access = organization_access(request.user, slug)
+    obj = scope_object(access, payload.scope, payload.object_id or access.organization.pk)
+    report = services.report_request(scope=payload.scope, obj=obj, requested_by=request.user)
+    return Status(200 if report.status == ReportStatus.READY else 202, _out(request, slug, report))
+
+
+@router.get("/organizations/{slug}/reports", response=list[ReportOut])
+@paginate
+def list_reports(request, slug: str):
+    access = organization_access(request.user, slug)
+    reports = Report.objects.filter(organization=access.organization).select_related(
+        "round__team", "team"
+    )
+    return [
+        _out(request, slug, r) for r in reports.order_by("-created_at")[:500] if may_read(access, r)
+    ]
+
+
+@router.get("/organizations/{slug}/reports/{report_id}", response=ReportOut)
+def get_report(request, slug: str, report_id: UUID):
+    access = organization_access(request.user, slug)
+    return _out(request, slug, report_for(access, report_id))
+
+
+@router.get("/organizations/{slug}/reports/{report_id}/download", response={200: None})
+def download_report(request, slug: str, report_id: UUID):
+    access = organization_access(request.user, slug)
+    report = report_for(access, report_id)
+    if report.status != ReportStatus.READY or not report.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{report.scope}-roadmap.pdf",
+        content_type="application/pdf",
+    )
