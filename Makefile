@@ -50,6 +50,7 @@ check-deploy: sync
 # Dashboard and history timings on a large organization (PostgreSQL, its own database).
 bench: sync
 	@$(PY) benchmarks/dashboard.py
+	@$(PY) benchmarks/pdf.py
 
 compose-check:
 	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"

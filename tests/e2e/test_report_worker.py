@@ -59,8 +59,16 @@ def test_a_roadmap_requested_on_the_page_is_built_by_the_worker(
     response = client.get(reverse("reports:download", args=[org.slug, report.public_id]))
     text = pdf_text(b"".join(response.streaming_content), tmp_path)
     assert "Platform" in text and "Defined" in text
-    first_step = text.split("Prioritized steps, weakest practices first")[1].strip().splitlines()[0]
-    assert first_step.startswith("1.")
+    steps = text.split("Prioritized steps, weakest practices first")[1]
+    assert steps.strip().startswith("1.")
+    # The first step quotes the bank's guidance for the next level of its question.
+    from apps.surveys.models import Guidance
+
+    quotes = [
+        g.text[:40] for g in Guidance.objects.filter(bank=round_.bank, question__isnull=False)
+    ]
+    first_step = steps.split("2.")[0]
+    assert any(" ".join(quote.split()) in " ".join(first_step.split()) for quote in quotes)
 
 
 def _worker(env) -> subprocess.Popen:
