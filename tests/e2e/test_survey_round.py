@@ -45,7 +45,7 @@ def answer_questions(page, count=None, points=1):
         if radio.is_checked():  # answered before leaving: still there
             continue
         radio.check()
-        expect(question.get_by_text("Saved")).to_be_visible()
+        expect(question.get_by_text("Saved", exact=True)).to_be_visible()
 
 
 def answer_survey(browser, link, *, stop_after=None):
