@@ -3,13 +3,12 @@
 from datetime import datetime
 from uuid import UUID
 
-from django.http import FileResponse, Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.organizations.access import organization_access
 from apps.reports import services
-from apps.reports.gate import may_read, report_for, scope_object
+from apps.reports.gate import may_read, pdf_download, report_for, scope_object
 from apps.reports.models import Report, ReportStatus
 
 router = Router(tags=["reports"])
@@ -77,12 +76,4 @@ def get_report(request, slug: str, report_id: UUID):
 @router.get("/organizations/{slug}/reports/{report_id}/download", response={200: None})
 def download_report(request, slug: str, report_id: UUID):
     access = organization_access(request.user, slug)
-    report = report_for(access, report_id)
-    if report.status != ReportStatus.READY or not report.file:
-        raise Http404("This report is not ready.")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=f"{report.scope}-roadmap.pdf",
-        content_type="application/pdf",
-    )
+    return pdf_download(report_for(access, report_id))

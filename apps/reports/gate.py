@@ -1,16 +1,23 @@
 """Which roadmaps a member may request and read: the organization gate, applied to reports."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from apps.organizations.access import TeamAction, round_access, team_access
 from apps.organizations.models import Role
-from apps.reports.models import Report, ReportScope
+from apps.reports.models import Report, ReportScope, ReportStatus
 
 
 def scope_object(access, scope: str, object_id):
     """The thing a roadmap is about, through the gate (404 outside, 403 too low)."""
+    if scope in (ReportScope.ROUND, ReportScope.TEAM):
+        try:
+            object_id = uuid.UUID(str(object_id))
+        except ValueError:
+            raise Http404("No such round or team.") from None
     if scope == ReportScope.ROUND:
         return round_access(access, object_id, TeamAction.VIEW)
     if scope == ReportScope.TEAM:
@@ -48,3 +55,15 @@ def may_read(access, report) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def pdf_download(report: Report) -> FileResponse:
+    """The PDF of a report the caller may read (checked by `report_for`); 404 until it is ready."""
+    if report.status != ReportStatus.READY or not report.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{report.scope}-roadmap-{report.created_at:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,6 +1,5 @@
 """Request a roadmap, watch it build (htmx), list and download reports (permission-checked)."""
 
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,26 +8,31 @@ from apps.reports import gate, services
 from apps.reports.models import Report, ReportStatus
 
 
+def _status(request, access, report):
+    context = {"organization": access.organization, "report": report}
+    return render(request, "reports/_status.html", context)
+
+
+def _status_or_list(request, access, report):
+    """htmx swaps the status line in place; without JavaScript, go to the reports list."""
+    if request.htmx:
+        return _status(request, access, report)
+    return redirect("reports:list", org_slug=access.organization.slug)
+
+
 @org_view()
 @require_POST
 def report_request(request, access):
     scope = request.POST.get("scope", "")
     obj = gate.scope_object(access, scope, request.POST.get("object_id") or access.organization.pk)
     report = services.report_request(scope=scope, obj=obj, requested_by=request.user)
-    if request.htmx:
-        return render(
-            request, "reports/_status.html", {"organization": access.organization, "report": report}
-        )
-    return redirect("reports:list", org_slug=access.organization.slug)
+    return _status_or_list(request, access, report)
 
 
 @org_view()
 @require_GET
 def report_status(request, access, report_id):
-    report = gate.report_for(access, report_id)
-    return render(
-        request, "reports/_status.html", {"organization": access.organization, "report": report}
-    )
+    return _status(request, access, gate.report_for(access, report_id))
 
 
 @org_view()
@@ -39,25 +43,13 @@ def report_retry(request, access, report_id):
         return redirect("reports:list", org_slug=access.organization.slug)
     obj = {"round": failed.round, "team": failed.team}.get(failed.scope, access.organization)
     report = services.report_request(scope=failed.scope, obj=obj, requested_by=request.user)
-    if request.htmx:
-        return render(
-            request, "reports/_status.html", {"organization": access.organization, "report": report}
-        )
-    return redirect("reports:list", org_slug=access.organization.slug)
+    return _status_or_list(request, access, report)
 
 
 @org_view()
 @require_GET
 def report_download(request, access, report_id):
-    report = gate.report_for(access, report_id)
-    if report.status != ReportStatus.READY or not report.file:
-        raise Http404("This report is not ready.")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=f"{report.scope}-roadmap-{report.created_at:%Y-%m-%d}.pdf",
-        content_type="application/pdf",
-    )
+    return gate.pdf_download(gate.report_for(access, report_id))
 
 
 @org_view()

@@ -192,3 +192,15 @@ def test_request_from_the_page_shows_a_status_that_polls(
     assert "download the PDF roadmap" in status and "hx-trigger" not in status
     listing = client.get(reverse("reports:list", args=[org.slug])).content.decode()
     assert "Round roadmap" in listing and "Q4 check" in listing
+
+
+def test_a_malformed_or_foreign_object_id_is_a_clear_404_not_a_crash(client, org, lead, outsider):
+    client.force_login(lead)
+    for object_id in ("not-a-uuid", "00000000-0000-0000-0000-000000000000", ""):
+        response = client.post(
+            reverse("reports:request", args=[org.slug]), {"scope": "round", "object_id": object_id}
+        )
+        assert response.status_code == 404
+    response = client.post(reverse("reports:request", args=[org.slug]), {"scope": "nonsense"})
+    assert response.status_code == 404
+    assert not Report.objects.exists()

@@ -92,3 +92,14 @@ def test_dashboard_queries_do_not_grow_with_teams_and_rounds(
     with django_assert_max_num_queries(12) as large:
         client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_malformed_filters_fall_back_to_the_defaults(client, org, invite, executive):
+    team = TeamFactory(organization=org, name="Steady")
+    run_round(round_at(team, 20), invite, [1, 1, 1])
+    client.force_login(executive)
+    url = reverse("scoring:dashboard", args=[org.slug])
+    response = client.get(url, {"team": "not-a-team", "period": "forever"})
+    assert response.status_code == 200 and ">Steady</a>" in response.content.decode()
+    csv_response = client.get(reverse("scoring:dashboard_csv", args=[org.slug]), {"team": "x"})
+    assert csv_response.status_code == 200
