@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.middleware.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -184,7 +185,12 @@ SECURE_CSP = {
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A stopped Redis must cost a request milliseconds, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -205,6 +211,16 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up within about a second when the broker is down: the request goes on, and
+# the job rows (apps.core.jobs) are published by the sweep once it is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+JOB_REQUEUE_GRACE_SECONDS = env.int("JOB_REQUEUE_GRACE_SECONDS", default=120)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -219,6 +235,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "requeue-jobs": {"task": "apps.core.jobs.requeue_jobs", "schedule": 60.0},
+    "delete-finished-jobs": {
+        "task": "apps.core.jobs.delete_finished_jobs",
+        "schedule": crontab(minute=29, hour=3),
+    },
     "reclaim-stuck-reports": {
         "task": "apps.reports.tasks.reclaim_stuck_reports",
         "schedule": 120.0,
@@ -250,4 +271,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every layout step at INFO; keep its warnings (e.g. refused fetches).
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+
+# --- Rate limits ("count/seconds" per scope; see apps/core/ratelimit.py). A refused request
+# gets 429 with Retry-After. Behind a reverse proxy, set how many hops of X-Forwarded-For to trust.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
+RATE_LIMITS = {
+    "login": "30/600",  # failed log-ins per address
+    "login-account": "10/900",  # failed log-ins per e-mail address, from anywhere
+    "password-reset": "10/3600",  # reset requests per address
+    "password-reset-account": "3/3600",  # reset e-mails per e-mail address
+    "signup": "10/3600",  # sign-ups per address
+    "link-guess": "30/600",  # unknown survey or invitation links per address
+    "survey-link": "400/600",  # requests per survey link
+    "invitations": "60/3600",  # invitation and reminder sends per person
+    "api": "600/60",  # API calls per token, user or address
+    "api-auth": "20/600",  # wrong API tokens per address
 }

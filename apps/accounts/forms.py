@@ -77,6 +77,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
+        from apps.core import jobs
         from apps.core.tasks import send_rendered_email
 
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
@@ -86,4 +87,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
             if html_email_template_name
             else None
         )
-        send_rendered_email.delay_on_commit(subject, body, [to_email], html)
+        jobs.enqueue(send_rendered_email, subject, body, [to_email], html)

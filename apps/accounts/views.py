@@ -7,9 +7,12 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts import services
 from apps.accounts.forms import ProfileForm, SignupForm
 from apps.accounts.models import ApiToken
+from apps.core.ratelimit import limit, unknown_link
 from apps.organizations.services import InvitationError, invitation_for_token
 
 
+@limit("signup")
+@limit("link-guess", methods=None, counts=unknown_link)
 @require_http_methods(["GET", "POST"])
 def signup(request):
     token = request.GET.get("invitation", "")

@@ -1,5 +1,7 @@
+import sys
+
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -39,4 +41,17 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or 503 with Retry-After when the database is away (it is back without a restart:
+    each request opens a fresh connection once the old one has failed)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The service is briefly unavailable. Try again in a moment."},
+                status=503,
+            )
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = "10"
+        return response
     return render(request, "500.html", status=500)

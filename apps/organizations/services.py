@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import normalize_email
+from apps.core import jobs
 from apps.core.errors import RefusedError
 from apps.core.tokens import hash_token, new_token
 from apps.organizations.access import OrgAccess
@@ -240,7 +241,7 @@ def invitation_send(
     invitation.sent_at = None
     invitation.save()
     invitation.teams.set([team for team in teams if team.organization_id == organization.pk])
-    send_invitation_email.delay_on_commit(invitation.pk, token)
+    jobs.enqueue(send_invitation_email, invitation.pk, token)
     return invitation, token
 
 

@@ -1,7 +1,6 @@
 """Celery adapters: take ids, call one service or e-mail, tolerate duplicate delivery."""
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.urls import reverse
@@ -15,11 +14,7 @@ from apps.organizations.models import Invitation
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task  # run through apps.core.jobs.enqueue, which retries with a back-off
 def send_invitation_email(invitation_id: int, token: str) -> None:
     # Claim the send: a redelivered task, or one for a link that was refreshed since, does nothing.
     claimed = Invitation.objects.filter(

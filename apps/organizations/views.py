@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
+from apps.core.ratelimit import by_user, limit, unknown_link
 from apps.organizations import selectors, services
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.forms import (
@@ -240,6 +241,7 @@ def team_member_update(request, access, team_id, member_id):
 
 @org_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
+@limit("invitations", key=by_user)
 def member_list(request, access):
     organization = access.organization
     roles = services.roles_assignable_by(access)
@@ -308,6 +310,7 @@ def member_update(request, access, member_id):
 
 @org_view(Role.ADMIN)
 @require_POST
+@limit("invitations", key=by_user)
 def invitation_update(request, access, invitation_id):
     invitation = get_object_or_404(
         Invitation,
@@ -334,6 +337,7 @@ def invitation_update(request, access, invitation_id):
     return redirect("organizations:member_list", org_slug=access.organization.slug)
 
 
+@limit("link-guess", methods=None, counts=unknown_link)
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     """The link in an invitation e-mail: explains, then joins (logged in as the invited address)."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.core import jobs
 from apps.core.emails import absolute_url, send_templated_email
 from apps.reports import content
 from apps.reports.models import IN_FLIGHT_OR_READY, Report, ReportScope, ReportStatus
@@ -48,7 +49,7 @@ def report_request(*, scope: str, obj, requested_by) -> Report:
                 requested_by=requested_by,
                 **_scope_fields(scope, obj),
             )
-            build_report.delay_on_commit(report.pk)
+            jobs.publish_on_commit(build_report, report.pk)
     except IntegrityError:  # a second person asked for it at the same moment
         return Report.objects.get(
             scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
@@ -119,8 +120,16 @@ def report_requeue(report_id: int) -> None:
 
 
 def reports_reclaim_stuck(now=None) -> list[int]:
-    """Jobs running past the hard time limit belong to a dead worker: queue them again."""
+    """Jobs to publish again: running past the hard time limit (a dead worker's: queued again),
+    or queued past the grace period (their message was lost, or never sent: Redis was down).
+    A job published twice is claimed once."""
     now = now or timezone.now()
+    waiting = list(
+        Report.objects.filter(
+            status=ReportStatus.QUEUED,
+            created_at__lt=now - timedelta(seconds=settings.JOB_REQUEUE_GRACE_SECONDS),
+        ).values_list("pk", flat=True)
+    )
     cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
     stuck = list(
         Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff).values_list(
@@ -133,7 +142,7 @@ def reports_reclaim_stuck(now=None) -> list[int]:
             pk=report_id, status=ReportStatus.RUNNING, started_at__lt=cutoff
         ).update(status=ReportStatus.QUEUED):
             reclaimed.append(report_id)
-    return reclaimed
+    return waiting + reclaimed
 
 
 def reports_delete_old(now=None) -> int:

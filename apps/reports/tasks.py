@@ -7,6 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from apps.core import jobs
 from apps.reports import services
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ def build_report(self, report_id: int) -> None:
 def reclaim_stuck_reports() -> int:
     reclaimed = services.reports_reclaim_stuck()
     for report_id in reclaimed:
-        build_report.delay(report_id)
+        if not jobs.publish(build_report, report_id):
+            break  # the broker is still down: the next sweep tries again
     return len(reclaimed)
 
 

@@ -10,15 +10,21 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.ratelimit import by_link, limit, unknown_link
 from apps.surveys import round_selectors, round_services
 from apps.surveys.models import Answer, Response
 from apps.surveys.round_services import AnsweringError, AnswersMissing
 
 
 def participant_view(view):
-    """Resolve the link's token (404 if forged) and turn refusals into a clear page."""
+    """Resolve the link's token (404 if forged) and turn refusals into a clear page.
+
+    Unknown links count against the caller's address (guessing); each link has its own budget.
+    """
 
     @never_cache
+    @limit("link-guess", methods=None, counts=unknown_link)
+    @limit("survey-link", key=by_link, methods=None)
     @wraps(view)
     def wrapped(request, token, *args, **kwargs):
         participant = round_services.participant_for_token(token)

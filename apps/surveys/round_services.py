@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core import jobs
 from apps.core.emails import absolute_url
 from apps.core.errors import RefusedError
 from apps.core.tokens import derived_token, hash_token
@@ -190,7 +191,7 @@ def participants_invite(*, round_: Round, emails: list[str]) -> InviteResult:
     for participant in Participant.objects.filter(
         round=round_, email__in=[p.email for p in participants]
     ):
-        send_participant_email.delay_on_commit(participant.pk, "invitation")
+        jobs.enqueue(send_participant_email, participant.pk, "invitation")
     return InviteResult(
         added=[p.email for p in participants],
         already_invited=[email for email in emails if email.lower() in existing],
@@ -216,11 +217,7 @@ def participants_remind(*, round_: Round, now=None) -> int:
             .update(reminded_at=now)
         )
         if claimed:
-            transaction.on_commit(
-                lambda pid=participant_id: send_participant_email.delay(
-                    pid, "reminder", now.isoformat()
-                )
-            )
+            jobs.enqueue(send_participant_email, participant_id, "reminder", now.isoformat())
             queued += 1
     return queued
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.ratelimit import by_user, limit
 from apps.organizations.access import TeamAction, org_view, round_access, team_access
 from apps.organizations.models import Membership
 from apps.surveys import round_selectors, round_services
@@ -122,6 +123,7 @@ def round_progress(request, access, round_id):
 
 @org_view()
 @require_POST
+@limit("invitations", key=by_user)
 def round_invite(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.LEAD)
     form = InviteForm(request.POST, member_emails=_team_member_emails(round_))
@@ -149,6 +151,7 @@ def round_invite(request, access, round_id):
 
 @org_view()
 @require_POST
+@limit("invitations", key=by_user)
 def round_remind(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.LEAD)
     try:

@@ -1,7 +1,6 @@
 """Celery adapters for rounds: e-mail participants, close due rounds. Duplicates are harmless."""
 
 import logging
-import smtplib
 import zoneinfo
 from datetime import datetime
 
@@ -15,11 +14,7 @@ from apps.surveys.models import Participant
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task  # run through apps.core.jobs.enqueue, which retries with a back-off
 def send_participant_email(participant_id: int, kind: str, stamp: str | None = None) -> None:
     """Send an invitation (once) or the reminder queued at `stamp` (once)."""
     pending = Participant.objects.filter(pk=participant_id, submitted_at__isnull=True)

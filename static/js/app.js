@@ -9,3 +9,25 @@ document.addEventListener("change", (event) => {
   // Selects marked data-autosubmit submit their form on change (with a button as fallback).
   if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
 });
+// A failed autosave must never look saved: show why in the status line (an aria-live region).
+function showFailure(target, text) {
+  if (!target || !target.matches("[aria-live]")) return;
+  const note = document.createElement("span");
+  note.className = "text-danger";
+  note.textContent = text;
+  target.replaceChildren(note);
+}
+document.addEventListener("htmx:responseError", (event) => {
+  const { xhr, target } = event.detail;
+  const body = xhr.responseText || "";
+  if (xhr.status < 500 && body.length < 500 && !/<html/i.test(body)) {
+    // Our own short explanation (closed round, already submitted, too many attempts...).
+    const parsed = new DOMParser().parseFromString(body, "text/html");
+    showFailure(target, `Not saved: ${parsed.body.textContent.trim()}`);
+  } else {
+    showFailure(target, "Not saved: the server is unavailable. Choose again in a moment.");
+  }
+});
+document.addEventListener("htmx:sendError", (event) => {
+  showFailure(event.detail.target, "Not saved: no connection. Choose again when you are back online.");
+});

@@ -1,0 +1,119 @@
+"""Queue work so that a down or forgetful broker loses nothing (see apps.core.models.QueuedJob).
+
+- `enqueue(task, *args)`: a durable job (e-mails): a row now, a message after commit.
+- `publish_on_commit(task, *args)`: a message after commit for work whose own table already
+  records that it is pending (report jobs). Neither raises if the broker is unreachable.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import current_app, shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.models import JobStatus, QueuedJob
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+
+
+def publish(task, *args) -> bool:
+    """Send a message to the broker now; False (logged) when it cannot be reached."""
+    try:
+        task.apply_async(args=args)
+    except Exception:
+        log.warning("Broker unreachable: %s%s not published now.", task.name, args, exc_info=True)
+        return False
+    return True
+
+
+def publish_on_commit(task, *args) -> None:
+    transaction.on_commit(lambda: publish(task, *args))
+
+
+def enqueue(task, *args) -> QueuedJob:
+    job = QueuedJob.objects.create(task=task.name, args=list(args), run_after=timezone.now())
+    publish_on_commit(run_job, job.pk)
+    return job
+
+
+def claim(job_id: int) -> QueuedJob | None:
+    """Take a queued job whose time has come. Exactly one caller wins."""
+    now = timezone.now()
+    claimed = QueuedJob.objects.filter(
+        pk=job_id, status=JobStatus.QUEUED, run_after__lte=now
+    ).update(status=JobStatus.RUNNING, started_at=now)
+    return QueuedJob.objects.get(pk=job_id) if claimed else None
+
+
+def run(job_id: int) -> bool:
+    """Run a claimed job's task in this process; on failure, queue it again with a back-off."""
+    job = claim(job_id)
+    if job is None:
+        return False
+    try:
+        current_app.tasks[job.task](*job.args)
+    except Exception as error:
+        attempts = job.attempts + 1
+        failed = attempts >= MAX_ATTEMPTS
+        log.warning("Job %s failed (attempt %s): %s", job, attempts, error, exc_info=True)
+        QueuedJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED if failed else JobStatus.QUEUED,
+            attempts=attempts,
+            error=f"{type(error).__name__}: {error}",
+            run_after=timezone.now() + timedelta(seconds=min(3600, 30 * 2**attempts)),
+            finished_at=timezone.now() if failed else None,
+        )
+        return False
+    QueuedJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, attempts=job.attempts + 1, args=[], finished_at=timezone.now()
+    )
+    return True
+
+
+def due(now=None) -> list[int]:
+    """Jobs to publish again: queued past the grace period (a lost or never-sent message), or
+    running far past the task time limit (a dead worker), which go back to the queue."""
+    now = now or timezone.now()
+    grace = now - timedelta(seconds=settings.JOB_REQUEUE_GRACE_SECONDS)
+    dead = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    QueuedJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=dead).update(
+        status=JobStatus.QUEUED, run_after=F("started_at")
+    )
+    return list(
+        QueuedJob.objects.filter(status=JobStatus.QUEUED, run_after__lt=grace)
+        .order_by("run_after")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def delete_finished(now=None, days: int = 7) -> int:
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = QueuedJob.objects.filter(
+        status__in=[JobStatus.DONE, JobStatus.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_job(job_id: int) -> bool:
+    return run(job_id)
+
+
+@shared_task
+def requeue_jobs() -> int:
+    """Beat: publish the jobs whose message was lost or never sent (e.g. Redis was down)."""
+    ids = due()
+    for job_id in ids:
+        if not publish(run_job, job_id):
+            break  # still down: the next sweep tries again
+    return len(ids)
+
+
+@shared_task
+def delete_finished_jobs() -> int:
+    return delete_finished()

@@ -1,0 +1,36 @@
+"""Request-wide guards that no single view owns."""
+
+import hashlib
+
+from apps.core.ratelimit import client_ip, record, too_many_requests, used
+
+
+class ApiRateLimitMiddleware:
+    """Rate-limit /api/: calls per token (or session user, or address), and wrong tokens per
+    address, so that nobody can guess tokens or crowd others out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        address = client_ip(request)
+        bearer = request.headers.get("Authorization", "")
+        caller = self._caller(request, bearer, address)
+        wait = (used("api-auth", address) if bearer else None) or used("api", caller)
+        if wait is not None:
+            return too_many_requests(request, wait)
+        record("api", caller)
+        response = self.get_response(request)
+        if bearer and response.status_code == 401:
+            record("api-auth", address)
+        return response
+
+    @staticmethod
+    def _caller(request, bearer: str, address: str) -> str:
+        if bearer:
+            return "token:" + hashlib.sha256(bearer.encode()).hexdigest()
+        if request.user.is_authenticated:
+            return f"user:{request.user.pk}"
+        return f"address:{address}"

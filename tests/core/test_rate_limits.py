@@ -1,0 +1,182 @@
+"""Rate limits: 429 with Retry-After on log-in, password reset, links, invitations and the API."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from apps.accounts.services import api_token_create
+from apps.organizations.models import Role
+from apps.surveys.models import Answer
+
+pytestmark = pytest.mark.django_db
+
+
+def limited(settings, **rates):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+
+def assert_refused(response, *, period):
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= period
+    return response
+
+
+def log_in(client, email, password, address="10.0.0.1"):
+    return client.post(
+        reverse("accounts:login"), {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_failed_log_ins_lock_the_account_for_a_while_whatever_the_address(client, member_of):
+    member_of(email="ada@acme.example", password="right-horse-battery")
+    for attempt in range(10):
+        assert log_in(client, "ada@acme.example", "wrong", f"10.0.0.{attempt}").status_code == 200
+    refused = assert_refused(log_in(client, "ada@acme.example", "right-horse-battery"), period=900)
+    assert "Too many attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session  # even the right password waits
+    # Another person's account is not affected.
+    member_of(email="bob@acme.example", password="right-horse-battery")
+    assert log_in(client, "bob@acme.example", "right-horse-battery").status_code == 302
+
+
+def test_successful_log_ins_do_not_count(client, member_of):
+    member_of(email="ada@acme.example", password="right-horse-battery")
+    for _ in range(12):
+        assert log_in(client, "ada@acme.example", "right-horse-battery").status_code == 302
+        client.logout()
+
+
+def test_one_address_trying_many_accounts_is_stopped(client, settings, db):
+    limited(settings, login="5/600")
+    for n in range(5):
+        assert log_in(client, f"user{n}@acme.example", "guess").status_code == 200
+    assert_refused(log_in(client, "user9@acme.example", "guess"), period=600)
+    assert log_in(client, "user9@acme.example", "guess", "10.9.9.9").status_code == 200
+
+
+def test_password_reset_mails_an_address_at_most_three_times_an_hour(
+    client, member_of, django_capture_on_commit_callbacks
+):
+    member_of(email="ada@acme.example")
+    url = reverse("accounts:password_reset")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            response = client.post(url, {"email": "ada@acme.example"}, REMOTE_ADDR=f"10.1.0.{n}")
+            assert response.status_code == 302
+        assert_refused(client.post(url, {"email": "ADA@acme.example"}), period=3600)
+    assert len(mail.outbox) == 3
+
+
+def test_guessing_survey_links_is_stopped_per_address(client, settings, round_, invite):
+    limited(settings, **{"link-guess": "5/600"})
+    token = invite(round_, ["ada@example.com"])["ada@example.com"]
+    for n in range(5):
+        guess = client.get(reverse("surveys:intro", args=[f"guess-{n}"]), REMOTE_ADDR="10.2.0.1")
+        assert guess.status_code == 404
+    # From that address even a real link now waits: guesses must not learn anything.
+    assert_refused(
+        client.get(reverse("surveys:intro", args=[token]), REMOTE_ADDR="10.2.0.1"), period=600
+    )
+    # Everyone else answers as before: a colleague's real link from another address works.
+    colleague = client.get(reverse("surveys:intro", args=[token]), REMOTE_ADDR="10.2.0.2")
+    assert colleague.status_code == 200
+
+
+def test_answering_does_not_count_as_guessing(client, settings, round_, invite):
+    limited(settings, **{"link-guess": "2/600"})
+    token = invite(round_, ["ada@example.com"])["ada@example.com"]
+    question = round_.bank.questions.order_by("dimension__order", "order").first()
+    choices = list(question.choices.all())
+    for n in range(6):
+        response = client.post(
+            reverse("surveys:answer", args=[token]),
+            {f"q-{question.pk}": choices[n % len(choices)].pk},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200
+    assert Answer.objects.filter(question=question).count() == 1
+
+
+def test_one_link_hammered_gets_429_as_an_htmx_fragment(client, settings, round_, invite):
+    limited(settings, **{"survey-link": "3/600"})
+    token = invite(round_, ["ada@example.com"])["ada@example.com"]
+    for _ in range(3):
+        assert client.get(reverse("surveys:intro", args=[token])).status_code == 200
+    response = client.post(reverse("surveys:answer", args=[token]), {}, HTTP_HX_REQUEST="true")
+    assert_refused(response, period=600)
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_guessing_invitation_links_is_stopped(client, settings, db):
+    limited(settings, **{"link-guess": "3/600"})
+    for n in range(3):
+        url = reverse("organizations:invitation", args=[f"guess-{n}"])
+        assert client.get(url).status_code == 404
+    assert_refused(client.get(reverse("organizations:invitation", args=["guess-9"])), period=600)
+    assert_refused(client.get(reverse("accounts:signup") + "?invitation=guess-10"), period=600)
+
+
+def test_sending_invitations_is_limited_per_person(
+    client, settings, org, member_of, django_capture_on_commit_callbacks
+):
+    limited(settings, invitations="2/3600")
+    client.force_login(member_of(Role.ADMIN))
+    url = reverse("organizations:member_list", args=[org.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(2):
+            response = client.post(url, {"email": f"new{n}@acme.example", "role": Role.MEMBER})
+            assert response.status_code == 302
+        third = client.post(url, {"email": "new3@acme.example", "role": Role.MEMBER})
+    assert_refused(third, period=3600)
+    assert sorted(m.to[0] for m in mail.outbox) == ["new0@acme.example", "new1@acme.example"]
+    assert client.get(url).status_code == 200  # reading the page is not limited
+
+
+def test_the_api_limits_calls_per_token_as_json(client, settings, member_of):
+    limited(settings, api="3/60")
+    token = api_token_create(user=member_of(Role.EXECUTIVE), name="BI")[1]
+    other = api_token_create(user=member_of(Role.EXECUTIVE), name="BI 2")[1]
+    url = reverse("api:list_organizations")
+    for _ in range(3):
+        assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    refused = assert_refused(client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}"), period=60)
+    assert refused.json()["detail"].startswith("Too many attempts")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
+
+
+def test_the_api_stops_an_address_trying_wrong_tokens(client, settings, member_of):
+    limited(settings, **{"api-auth": "3/600"})
+    token = api_token_create(user=member_of(Role.EXECUTIVE), name="BI")[1]
+    url = reverse("api:list_organizations")
+    for n in range(3):
+        assert client.get(url, HTTP_AUTHORIZATION=f"Bearer mat_wrong{n}").status_code == 401
+    assert_refused(client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}"), period=600)
+    elsewhere = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR="10.3.0.1")
+    assert elsewhere.status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, settings, db):
+    limited(settings, **{"link-guess": "2/600"})
+    settings.RATE_LIMIT_TRUSTED_PROXIES = 1
+    url = reverse("surveys:intro", args=["guess"])
+    for n in range(2):
+        client.get(url, HTTP_X_FORWARDED_FOR=f"spoofed-{n}, 203.0.113.7")
+    assert_refused(client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7"), period=600)
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
+
+
+def test_with_the_cache_down_limits_open_instead_of_locking_people_out(
+    client, settings, member_of, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    limited(settings, **{"login-account": "1/900"})
+    member_of(email="ada@acme.example", password="right-horse-battery")
+    assert log_in(client, "ada@acme.example", "wrong").status_code == 200
+    assert log_in(client, "ada@acme.example", "right-horse-battery").status_code == 302
+    assert "Rate limit cache unavailable" in caplog.text
