@@ -75,11 +75,17 @@ def bar_chart(
     for index, (label, percent, level) in enumerate(rows):
         y = top + index * (bar + gap)
         length = plot * float(percent) / 100
+        # The value goes after the bar in ink; with no room left there, inside its end in white
+        # (dark ink on the dark bar would be unreadable).
+        if length + 116 <= plot:
+            value = f'x="{left + length + 6:.1f}" fill="{INK}"'
+        else:
+            value = f'x="{left + length - 6:.1f}" fill="#ffffff" text-anchor="end"'
         body.append(
             f'<text x="{left - 8}" y="{y + bar * 0.68:.1f}" font-size="13" text-anchor="end" fill="{INK}">{escape(label)}</text>'
             f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#eef1f3"/>'
             f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[index % len(PALETTE)]}"/>'
-            f'<text x="{left + min(length + 6, plot - 110):.1f}" y="{y + bar * 0.68:.1f}" font-size="12" fill="{INK}">'
+            f'<text {value} y="{y + bar * 0.68:.1f}" font-size="12">'
             f"{float(percent):.0f}% · {escape(level)}</text>"
         )
     body.append(
