@@ -1,0 +1,261 @@
+"""Every URL pattern of the project, asked anonymously, by an outsider and by each role.
+
+The org-scoped pages have their role matrix in tests/organizations/test_access_matrix.py; this
+walk classifies every other pattern and checks the gate's answer for each kind. A new URL that
+nobody classified fails `test_every_url_pattern_is_classified`.
+"""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, reverse
+
+from apps.accounts.services import api_token_create
+from apps.organizations.models import Role
+from apps.reports.models import Report
+from tests.factories import RoundFactory, UserFactory
+from tests.organizations.test_access_matrix import CASES
+
+PUBLIC = {
+    "healthz",
+    "organizations:home",
+    "accounts:signup",
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
+    "api:openapi-json",
+    "api:openapi-view",
+}
+LOGIN_REQUIRED = {
+    "accounts:profile",
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "surveys:mine",
+    "organizations:create",
+}
+# Reached through a secret link: a forged one is refused, whoever asks.
+BY_TOKEN = {
+    "surveys:intro": ("get", {"token": "forged"}),
+    "surveys:page": ("get", {"token": "forged", "number": 1}),
+    "surveys:answer": ("post", {"token": "forged"}),
+    "surveys:review": ("get", {"token": "forged"}),
+    "surveys:submit": ("post", {"token": "forged"}),
+    "surveys:done": ("get", {"token": "forged"}),
+    "organizations:invitation": ("get", {"token": "forged"}),
+}
+OTHER = {
+    "accounts:logout",  # POST only; see test_log_out_is_post_only
+    "accounts:password_reset_confirm",  # see test_a_forged_reset_link_offers_no_form
+    "outbox",  # see test_the_dev_outbox_exists_only_in_debug
+    "api:api-root",  # see test_the_api_root_is_not_a_page
+}
+# The JSON API under an organization: (method, name, path kwargs, JSON body).
+API = [
+    ("get", "api:list_teams", ("slug",), None),
+    ("get", "api:list_rounds", ("slug",), None),
+    ("get", "api:round_result", ("slug", "round_id"), None),
+    ("get", "api:team_history", ("slug", "team_id"), None),
+    ("get", "api:dashboard", ("slug",), None),
+    ("post", "api:request_report", ("slug",), {"scope": "organization"}),
+    ("get", "api:list_reports", ("slug",), None),
+    ("get", "api:get_report", ("slug", "report_id"), None),
+    ("get", "api:download_report", ("slug", "report_id"), None),
+]
+API_FOR_ANY_USER = {"api:list_organizations"}
+
+
+def url_patterns(patterns=None, namespace="", prefix=""):
+    """(route, view name) of every pattern, through every include."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            space = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+            yield from url_patterns(pattern.url_patterns, space, route)
+        else:
+            name = pattern.name or "(unnamed)"
+            yield route, f"{namespace}:{name}" if namespace else name
+
+
+def test_every_url_pattern_is_classified():
+    org_pages = {case.view_name for case in CASES}
+    known = org_pages | PUBLIC | LOGIN_REQUIRED | set(BY_TOKEN) | OTHER | API_FOR_ANY_USER
+    known |= {name for _, name, _, _ in API}
+    unclassified = sorted(
+        f"{route} ({name})"
+        for route, name in url_patterns()
+        if name not in known and not name.startswith("admin:")
+    )
+    assert unclassified == [], "Classify these URLs in tests/core/test_url_walk.py"
+
+
+@pytest.fixture
+def people(org, member_of, outsider):
+    """Anonymous, an outsider, and one member of each role."""
+    return {"anonymous": None, "outsider": outsider} | {
+        role.label: member_of(role) for role in Role
+    }
+
+
+def as_(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_everyone(client, people):
+    for who, user in people.items():
+        for name in PUBLIC:
+            status = as_(client, user).get(reverse(name)).status_code
+            # Logged in, the log-in and front pages send you on to your organization.
+            assert status == 200 or (user and status == 302), f"{name} as {who}: {status}"
+
+
+@pytest.mark.django_db
+def test_account_pages_send_the_anonymous_to_log_in_and_serve_everyone_else(client, people):
+    for who, user in people.items():
+        for name in LOGIN_REQUIRED:
+            response = as_(client, user).get(reverse(name))
+            if user is None:
+                assert response.status_code == 302, name
+                assert response["Location"].startswith(reverse("accounts:login"))
+            else:
+                assert response.status_code == 200, f"{name} as {who}"
+
+
+@pytest.mark.django_db
+def test_forged_links_are_404_whoever_asks(client, people, settings):
+    settings.RATE_LIMITS_ENABLED = False  # 49 guesses from one address: tests/core/test_rate_limits
+    for who, user in people.items():
+        for name, (method, kwargs) in BY_TOKEN.items():
+            response = getattr(as_(client, user), method)(reverse(name, kwargs=kwargs))
+            assert response.status_code == 404, f"{name} as {who}"
+
+
+@pytest.mark.django_db
+def test_a_forged_reset_link_offers_no_form(client, people):
+    url = reverse("accounts:password_reset_confirm", args=["MQ", "forged-token"])
+    for who, user in people.items():
+        page = as_(client, user).get(url, follow=True).content.decode()
+        assert "new_password1" not in page, who
+
+
+@pytest.mark.django_db
+def test_log_out_is_post_only(client, people):
+    client.force_login(people["Member"])
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert "_auth_user_id" in client.session
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_dev_outbox_exists_only_in_debug(client, people):
+    for who, user in people.items():
+        assert as_(client, user).get(reverse("outbox")).status_code == 404, who
+
+
+@pytest.mark.django_db
+def test_the_api_root_is_not_a_page(client, people):
+    for user in people.values():
+        assert as_(client, user).get(reverse("api:api-root")).status_code in (401, 404)
+
+
+def admin_url(route: str) -> str:
+    for placeholder, value in (
+        ("<path:object_id>", "1"),
+        ("<int:bank_id>", "1"),
+        ("<app_label>", "surveys"),
+        ("<path:url>", "x"),
+        ("<int:content_type_id>", "1"),
+        ("<path:object_id>", "1"),
+    ):
+        route = route.replace(placeholder, value)
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+@pytest.mark.django_db
+def test_admin_is_for_staff_only(client, people):
+    routes = [route for route, name in url_patterns() if name.startswith("admin:")]
+    assert len(routes) > 20
+    for who, user in people.items():
+        for route in routes:
+            url = admin_url(route)
+            response = as_(client, user).get(url)
+            if "logout" in route:
+                assert response.status_code in (302, 405), f"{url} as {who}"
+                continue
+            if route.endswith("login/"):
+                assert response.status_code in (200, 302), f"{url} as {who}"
+                continue
+            assert response.status_code == 302, f"{url} as {who}: {response.status_code}"
+            assert "/admin/login/" in response["Location"], f"{url} as {who}"
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for route in routes:
+        url = admin_url(route)
+        status = as_(client, staff).get(url).status_code
+        assert status < 500, f"{url} as staff: {status}"
+
+
+@pytest.fixture
+def api_world(org, team):
+    round_ = RoundFactory(team=team)
+    report = Report.objects.create(
+        organization=org,
+        scope="team",
+        team=team,
+        scope_key=f"team:{team.pk}",
+        fingerprint="x",
+        status="ready",
+        file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
+    )
+    return {
+        "slug": org.slug,
+        "team_id": team.public_id,
+        "round_id": round_.public_id,
+        "report_id": report.public_id,
+    }
+
+
+def ask_api(client, method, name, kwargs, body, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    url = reverse(name, kwargs=kwargs)
+    if method == "post":
+        return client.post(url, json.dumps(body), content_type="application/json", **headers)
+    return client.get(url, **headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method,name,params,body", API, ids=[a[1] for a in API])
+def test_api_gate_for_each_operation(client, people, api_world, method, name, params, body):
+    kwargs = {key: api_world[key] for key in params}
+    assert ask_api(client, method, name, kwargs, body).status_code == 401
+    outsider_token = api_token_create(user=people["outsider"], name="x")[1]
+    assert ask_api(client, method, name, kwargs, body, outsider_token).status_code == 404
+    allowed_from = None
+    for role in Role:
+        token = api_token_create(user=people[role.label], name="x")[1]
+        status = ask_api(client, method, name, kwargs, body, token).status_code
+        if allowed_from is None and status in (200, 202):
+            allowed_from = role
+        elif allowed_from is None:
+            assert status == 403, f"{role.label}: {status}"
+        else:  # each role may do what the roles below it may
+            assert status in (200, 202), f"{role.label} after {allowed_from.label}: {status}"
+    assert allowed_from is not None, "not even an owner may use it"
+
+
+@pytest.mark.django_db
+def test_the_organization_list_shows_each_caller_only_their_own(client, people, org):
+    assert client.get(reverse("api:list_organizations")).status_code == 401
+    for who, user in people.items():
+        if user is None:
+            continue
+        token = api_token_create(user=user, name="x")[1]
+        reply = client.get(reverse("api:list_organizations"), HTTP_AUTHORIZATION=f"Bearer {token}")
+        slugs = {item["slug"] for item in reply.json()["items"]}
+        assert (org.slug in slugs) == (who != "outsider"), who
