@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell .ci/ensure-uv)
 PY := .venv/bin/python
 
-.PHONY: run test sync lint format check-deploy compose-check bench clean
+.PHONY: run test sync lint format check-deploy compose-check audit bench load clean
 
 sync:
 	@$(UV) sync --frozen --quiet
@@ -51,6 +51,10 @@ check-deploy: sync
 bench: sync
 	@$(PY) benchmarks/dashboard.py
 	@$(PY) benchmarks/pdf.py
+
+# Known vulnerabilities in the locked dependencies (pip-audit; fails when a fix is available).
+audit:
+	@python3 .ci/audit.py $(UV)
 
 compose-check:
 	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"
