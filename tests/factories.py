@@ -82,3 +82,20 @@ class RoundFactory(factory.django.DjangoModelFactory):
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=13))
     anonymous = False
     min_respondents = 3
+
+
+def ready_team_report(team):
+    """A built team roadmap (a stand-in PDF file), for the URLs that need a report."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.reports.models import Report
+
+    return Report.objects.create(
+        organization=team.organization,
+        scope="team",
+        team=team,
+        scope_key=f"team:{team.pk}",
+        fingerprint="x",
+        status="ready",
+        file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
+    )

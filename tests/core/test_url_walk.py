@@ -8,13 +8,11 @@ nobody classified fails `test_every_url_pattern_is_classified`.
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from apps.accounts.services import api_token_create
 from apps.organizations.models import Role
-from apps.reports.models import Report
-from tests.factories import RoundFactory, UserFactory
+from tests.factories import RoundFactory, UserFactory, ready_team_report
 from tests.organizations.test_access_matrix import CASES
 
 PUBLIC = {
@@ -204,15 +202,7 @@ def test_admin_is_for_staff_only(client, people):
 @pytest.fixture
 def api_world(org, team):
     round_ = RoundFactory(team=team)
-    report = Report.objects.create(
-        organization=org,
-        scope="team",
-        team=team,
-        scope_key=f"team:{team.pk}",
-        fingerprint="x",
-        status="ready",
-        file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
-    )
+    report = ready_team_report(team)
     return {
         "slug": org.slug,
         "team_id": team.public_id,

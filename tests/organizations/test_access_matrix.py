@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils import timezone
 
 from apps.organizations.models import Invitation, Role
-from apps.reports.models import Report
-from tests.factories import MembershipFactory, RoundFactory, TeamFactory, TeamMembershipFactory
+from tests.factories import (
+    MembershipFactory,
+    RoundFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    ready_team_report,
+)
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,7 @@ def world(org, team):
     """A target member in the team, and a pending invitation, for the URLs that need them."""
     target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
     round_ = RoundFactory(team=team)
-    report = Report.objects.create(
-        organization=org,
-        scope="team",
-        team=team,
-        scope_key=f"team:{team.pk}",
-        fingerprint="x",
-        status="ready",
-        file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
-    )
+    report = ready_team_report(team)
     invitation = Invitation.objects.create(
         organization=org,
         email="pending@example.com",
