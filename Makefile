@@ -56,6 +56,10 @@ bench: sync
 audit:
 	@python3 .ci/audit.py $(UV)
 
+# 200 respondents answering at once through gunicorn, executives reading; checks every answer.
+load: sync
+	@$(PY) benchmarks/load.py
+
 compose-check:
 	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"
 
