@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from apps.accounts.services import api_token_user
 
@@ -23,12 +23,22 @@ class PersonalToken(HttpBearer):
         return user
 
 
+class BrowserSession(SessionAuth):
+    """The browser's session (with its CSRF check). No session cookie, nothing to check: the
+    caller gets 401 like any caller without credentials, not a CSRF 403."""
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 api = NinjaAPI(
     title="Maturity API",
     version="1",
     description="Organizations, teams, rounds, results and history. Results under a round's "
     "minimum number of respondents are withheld, as on the pages.",
-    auth=[PersonalToken(), django_auth],
+    auth=[PersonalToken(), BrowserSession()],
     urls_namespace="api",
 )
 

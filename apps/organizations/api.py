@@ -3,6 +3,7 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from apps.core.api import OrganizationSlug, errors
 from apps.organizations.access import organization_access
 from apps.organizations.models import Role
 from apps.organizations.selectors import organizations_for_user, teams_visible_to
@@ -24,7 +25,7 @@ class TeamOut(Schema):
     member_count: int
 
 
-@router.get("/organizations", response=list[OrganizationOut])
+@router.get("/organizations", response={200: list[OrganizationOut], **errors(422)})
 @paginate
 def list_organizations(request):
     """The organizations you are a member of, with your role in each."""
@@ -39,9 +40,9 @@ def list_organizations(request):
     ]
 
 
-@router.get("/organizations/{slug}/teams", response=list[TeamOut])
+@router.get("/organizations/{slug}/teams", response={200: list[TeamOut], **errors(404, 422)})
 @paginate
-def list_teams(request, slug: str):
+def list_teams(request, slug: OrganizationSlug):
     """Teams you may see: all of them for executives and up, otherwise your own."""
     access = organization_access(request.user, slug)
     return [

@@ -1,11 +1,13 @@
 """Reports over the API: request, poll, list and download, through the same gate as the pages."""
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from apps.core.api import OrganizationSlug, errors
 from apps.organizations.access import organization_access
 from apps.reports import services
 from apps.reports.gate import may_read, pdf_download, report_for, scope_object
@@ -15,18 +17,24 @@ router = Router(tags=["reports"])
 
 
 class ReportIn(Schema):
-    scope: str  # "round", "team" or "organization"
+    scope: Literal["round", "team", "organization"]
     object_id: UUID | None = None  # the round's or team's id; empty for the organization
 
 
 class ReportOut(Schema):
     id: UUID
-    scope: str
-    status: str
+    scope: Literal["round", "team", "organization"]
+    status: Literal["queued", "running", "ready", "failed"]
     error: str
     created_at: datetime
     finished_at: datetime | None
     download: str | None
+
+
+PDF_RESPONSE = {
+    "description": "The roadmap, as a PDF attachment (404 until it is ready).",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 def _out(request, slug: str, report: Report) -> ReportOut:
@@ -46,8 +54,11 @@ def _out(request, slug: str, report: Report) -> ReportOut:
     )
 
 
-@router.post("/organizations/{slug}/reports", response={200: ReportOut, 202: ReportOut})
-def request_report(request, slug: str, payload: ReportIn):
+@router.post(
+    "/organizations/{slug}/reports",
+    response={200: ReportOut, 202: ReportOut, **errors(400, 403, 404, 422)},
+)
+def request_report(request, slug: OrganizationSlug, payload: ReportIn):
     """Ask for a PDF roadmap; an unchanged scope returns the job queued, running or ready."""
     access = organization_access(request.user, slug)
     obj = scope_object(access, payload.scope, payload.object_id or access.organization.pk)
@@ -55,9 +66,9 @@ def request_report(request, slug: str, payload: ReportIn):
     return Status(200 if report.status == ReportStatus.READY else 202, _out(request, slug, report))
 
 
-@router.get("/organizations/{slug}/reports", response=list[ReportOut])
+@router.get("/organizations/{slug}/reports", response={200: list[ReportOut], **errors(404, 422)})
 @paginate
-def list_reports(request, slug: str):
+def list_reports(request, slug: OrganizationSlug):
     access = organization_access(request.user, slug)
     reports = Report.objects.filter(organization=access.organization).select_related(
         "round__team", "team"
@@ -67,13 +78,20 @@ def list_reports(request, slug: str):
     ]
 
 
-@router.get("/organizations/{slug}/reports/{report_id}", response=ReportOut)
-def get_report(request, slug: str, report_id: UUID):
+@router.get(
+    "/organizations/{slug}/reports/{report_id}",
+    response={200: ReportOut, **errors(403, 404, 422)},
+)
+def get_report(request, slug: OrganizationSlug, report_id: UUID):
     access = organization_access(request.user, slug)
     return _out(request, slug, report_for(access, report_id))
 
 
-@router.get("/organizations/{slug}/reports/{report_id}/download", response={200: None})
-def download_report(request, slug: str, report_id: UUID):
+@router.get(
+    "/organizations/{slug}/reports/{report_id}/download",
+    response={200: None, **errors(403, 404, 422)},
+    openapi_extra={"responses": {200: PDF_RESPONSE}},
+)
+def download_report(request, slug: OrganizationSlug, report_id: UUID):
     access = organization_access(request.user, slug)
     return pdf_download(report_for(access, report_id))

@@ -1,13 +1,15 @@
 """Rounds, results, history and the dashboard, through the same gate and thresholds as the pages."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from apps.core.api import OrganizationSlug, errors
 from apps.organizations.access import TeamAction, organization_access, round_access, team_access
 from apps.organizations.models import Role
 from apps.organizations.selectors import teams_visible_to
@@ -100,9 +102,24 @@ def _needed(n: int, needed: int) -> str:
     return f"{n} of {needed} needed"
 
 
-@router.get("/organizations/{slug}/rounds", response=list[RoundOut])
+def _in_utc(value: datetime) -> datetime:
+    """`value` in UTC (a naive one is read in the default time zone, as Django would).
+
+    PostgreSQL refuses offsets beyond 15:59 and Python's datetime cannot hold an instant that an
+    offset pushes past 0001-01-01 or 9999-12-31: those clamp to the first or last instant."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=timezone.get_default_timezone())
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == datetime.min.year else datetime.max).replace(
+            tzinfo=UTC
+        )
+
+
+@router.get("/organizations/{slug}/rounds", response={200: list[RoundOut], **errors(404, 422)})
 @paginate
-def list_rounds(request, slug: str, team: UUID | None = None):
+def list_rounds(request, slug: OrganizationSlug, team: UUID | None = None):
     """Rounds of the teams you may see, newest first; `team` narrows to one team."""
     access = organization_access(request.user, slug)
     rounds = (
@@ -132,8 +149,11 @@ def list_rounds(request, slug: str, team: UUID | None = None):
     ]
 
 
-@router.get("/organizations/{slug}/rounds/{round_id}/result", response=ResultOut)
-def round_result(request, slug: str, round_id: UUID):
+@router.get(
+    "/organizations/{slug}/rounds/{round_id}/result",
+    response={200: ResultOut, **errors(403, 404, 422)},
+)
+def round_result(request, slug: OrganizationSlug, round_id: UUID):
     """A round's team result; below the round's threshold only the count."""
     access = organization_access(request.user, slug)
     round_ = round_access(access, round_id, TeamAction.VIEW)
@@ -164,8 +184,11 @@ def round_result(request, slug: str, round_id: UUID):
     )
 
 
-@router.get("/organizations/{slug}/teams/{team_id}/history", response=list[HistoryPointOut])
-def team_history(request, slug: str, team_id: UUID):
+@router.get(
+    "/organizations/{slug}/teams/{team_id}/history",
+    response={200: list[HistoryPointOut], **errors(403, 404, 422)},
+)
+def team_history(request, slug: OrganizationSlug, team_id: UUID):
     """Every closed round of the team, oldest first, compared by dimension key."""
     access = organization_access(request.user, slug)
     team = team_access(access, team_id, TeamAction.VIEW)
@@ -186,14 +209,21 @@ def team_history(request, slug: str, team_id: UUID):
     ]
 
 
-@router.get("/organizations/{slug}/dashboard", response=list[DashboardRowOut])
+@router.get(
+    "/organizations/{slug}/dashboard",
+    response={200: list[DashboardRowOut], **errors(403, 404, 422)},
+)
 @paginate
-def dashboard(request, slug: str, since: datetime | None = None, team: UUID | None = None):
+def dashboard(
+    request, slug: OrganizationSlug, since: datetime | None = None, team: UUID | None = None
+):
     """Each team's latest closed round that met its threshold (executives and up)."""
     access = organization_access(request.user, slug, min_role=Role.EXECUTIVE)
     team_ids = None
     if team is not None:
         team_ids = [team_access(access, team, TeamAction.VIEW).pk]
+    if since is not None:
+        since = _in_utc(since)
     data = executive_dashboard(access.organization, since=since, team_ids=team_ids)
     return [
         DashboardRowOut(

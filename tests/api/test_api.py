@@ -227,3 +227,26 @@ def test_reports_request_poll_list_and_download(
         **bearer(exec_token),
     )
     assert bad.status_code == 404 and bad.json() == {"detail": "No such round."}
+
+
+def test_a_post_without_any_credentials_is_401_not_a_csrf_403(client, org, db):
+    response = client.post(
+        reverse("api:request_report", args=[org.slug]),
+        '{"scope": "organization"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert "API token" in response.json()["detail"]
+
+
+def test_a_browser_post_with_a_session_still_needs_its_csrf_token(org, member_of):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member_of(Role.OWNER))
+    response = browser.post(
+        reverse("api:request_report", args=[org.slug]),
+        '{"scope": "organization"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 403
