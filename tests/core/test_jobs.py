@@ -113,3 +113,31 @@ def test_finished_jobs_are_deleted_after_a_week():
     keep = QueuedJob.objects.create(task="x", status=JobStatus.QUEUED, run_after=old)
     assert jobs.delete_finished() == 1
     assert list(QueuedJob.objects.values_list("pk", flat=True)) == [keep.pk]
+
+
+def test_an_admin_sees_failed_jobs_without_their_arguments_and_retries_them(
+    client, django_user_model
+):
+    from django.urls import reverse
+
+    admin_user = django_user_model.objects.create_superuser(email="root@example.com")
+    client.force_login(admin_user)
+    job = QueuedJob.objects.create(
+        task=send_rendered_email.name,
+        args=["Your link", "https://example.com/s/secret-link/", ["ada@example.com"], None],
+        status=JobStatus.FAILED,
+        attempts=6,
+        error="SMTPException: refused",
+        run_after=timezone.now(),
+    )
+    page = client.get(reverse("admin:core_queuedjob_changelist")).content.decode()
+    assert "send_rendered_email" in page and "SMTPException: refused" in page
+    detail = client.get(reverse("admin:core_queuedjob_change", args=[job.pk])).content.decode()
+    assert "secret-link" not in detail
+    client.post(
+        reverse("admin:core_queuedjob_changelist"),
+        {"action": "retry_now", "_selected_action": [job.pk]},
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE  # run again (eagerly in tests)
+    assert [m.subject for m in mail.outbox] == ["Your link"]
