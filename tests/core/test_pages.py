@@ -77,3 +77,17 @@ def test_403_page_explains_and_offers_a_way_back(client, org, member_of):
     assert response.status_code == 403
     html = response.content.decode()
     assert "You do not have access to this page" in html and "admin role or higher" in html
+
+
+@pytest.mark.parametrize("cookie", ["abcdefgh\x00ijklmnop", "abcdefgh'ijklmnop", "é" * 32])
+def test_a_malformed_session_cookie_is_no_session_not_a_500(client, cookie):
+    client.cookies["sessionid"] = cookie
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert client.get(reverse("api:list_organizations")).status_code == 401
+
+
+def test_a_real_session_still_works(client, member_of):
+    client.force_login(member_of())
+    assert client.get(reverse("accounts:profile")).status_code == 200
