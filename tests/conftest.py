@@ -33,6 +33,16 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A test that stops the broker must not leave later tests skipping their publishes."""
+    from apps.core import jobs
+
+    jobs.broker_pause_end()
+    yield
+    jobs.broker_pause_end()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit windows live in the cache: each test starts with none used."""
     from django.core.cache import cache

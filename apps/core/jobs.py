@@ -6,6 +6,7 @@
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import current_app, shared_task
@@ -19,16 +20,30 @@ from apps.core.models import JobStatus, QueuedJob
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# After a failed publish, this process stops trying for a while: a request inviting 200 people
+# while Redis is down must not spend a fraction of a second on each (the sweep sends them).
+BROKER_PAUSE_SECONDS = 15.0
+_broker_paused_until = 0.0
 
 
 def publish(task, *args) -> bool:
     """Send a message to the broker now; False (logged) when it cannot be reached."""
+    global _broker_paused_until
+    if time.monotonic() < _broker_paused_until:
+        return False
     try:
         task.apply_async(args=args)
     except Exception:
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         log.warning("Broker unreachable: %s%s not published now.", task.name, args, exc_info=True)
         return False
     return True
+
+
+def broker_pause_end() -> None:
+    """Forget an earlier failure: the next publish tries the broker again."""
+    global _broker_paused_until
+    _broker_paused_until = 0.0
 
 
 def publish_on_commit(task, *args) -> None:

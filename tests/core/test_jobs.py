@@ -51,6 +51,7 @@ def test_with_the_broker_down_the_job_waits_and_the_sweep_sends_it_once(
 
     settings.JOB_REQUEUE_GRACE_SECONDS = 0
     monkeypatch.undo()  # the broker is back (tests run tasks eagerly)
+    jobs.broker_pause_end()  # as BROKER_PAUSE_SECONDS after the failure
     assert jobs.requeue_jobs() == 1
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
     done = QueuedJob.objects.get(pk=job.pk)
@@ -59,6 +60,26 @@ def test_with_the_broker_down_the_job_waits_and_the_sweep_sends_it_once(
     assert jobs.run(job.pk) is False
     assert jobs.requeue_jobs() == 0
     assert len(mail.outbox) == 1
+
+
+def test_with_the_broker_down_a_request_queueing_many_jobs_tries_it_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(jobs.run_job.__class__, "apply_async", refuse, raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(200):
+            jobs.enqueue(send_rendered_email, "Hello", "Body", [f"p{n}@example.com"], None)
+    assert len(attempts) == 1
+    assert QueuedJob.objects.filter(status=JobStatus.QUEUED).count() == 200
+    jobs.broker_pause_end()
+    monkeypatch.undo()
+    assert jobs.publish(jobs.run_job, QueuedJob.objects.first().pk) is True
 
 
 def test_the_sweep_leaves_fresh_jobs_to_their_own_message(settings, broker_down):
