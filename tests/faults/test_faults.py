@@ -3,13 +3,18 @@ Redis stopped while people answer and submit, PostgreSQL gone and back."""
 
 import email
 import email.policy
+import os
+import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.conf import global_settings
+from django.db import connections
 from django.urls import reverse
 
 from apps.accounts.services import api_token_create
@@ -165,34 +170,77 @@ def test_redis_stopped_while_people_answer_submit_invite_and_ask_for_a_roadmap(s
     redis.stop()
 
 
-def test_postgresql_gone_answers_503_quickly_and_recovers_without_a_restart(scene, tmp_path):
+def outage_while_answering(scene, tmp_path, database_port: int, go_down, come_back) -> None:
+    """Ada answers; the database goes away (503s, quickly); it comes back (the same gunicorn
+    serves again, and her next answer is saved)."""
     round_, token = scene["round"], scene["ada"]
     api_token = api_token_create(user=scene["owner"], name="BI")[1]
     question = round_.bank.questions.prefetch_related("choices").first()
     first, second = question.choices.all()[:2]
-    with TcpProxy() as database:
-        env = app_env(tmp_path, database_port=database.port)
-        with Gunicorn(env, tmp_path) as web:
-            ada = TimedBrowser(web.url)
-            assert ada.get(f"/s/{token}/page/1/") == 200
-            assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": first.pk}) == 200
+    env = app_env(tmp_path, database_port=database_port)
+    with Gunicorn(env, tmp_path) as web:
+        ada = TimedBrowser(web.url)
+        assert ada.get(f"/s/{token}/page/1/") == 200
+        assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": first.pk}) == 200
 
-            database.cut()  # PostgreSQL goes away under the running app
-            assert ada.get(f"/s/{token}/page/1/") == 503
-            assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": second.pk}) == 503
-            assert ada.get("/healthz") == 503
-            api = TimedBrowser(web.url)
-            api_request_headers = {"Authorization": f"Bearer {api_token}"}
-            status, body, headers = api.fetch("/api/v1/organizations", api_request_headers)
-            assert status == 503 and headers["Retry-After"] == "10"
-            assert "briefly unavailable" in body
-            status, body, headers = ada.fetch(f"/s/{token}/")
-            assert status == 503 and "Back in a moment" in body
+        go_down()
+        assert ada.get(f"/s/{token}/page/1/") == 503
+        assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": second.pk}) == 503
+        assert ada.get("/healthz") == 503
+        api = TimedBrowser(web.url)
+        api_request_headers = {"Authorization": f"Bearer {api_token}"}
+        status, body, headers = api.fetch("/api/v1/organizations", api_request_headers)
+        assert status == 503 and headers["Retry-After"] == "10"
+        assert "briefly unavailable" in body
+        status, body, headers = ada.fetch(f"/s/{token}/")
+        assert status == 503 and "Back in a moment" in body
 
-            database.restore()  # back: the same processes serve again
-            wait_until(lambda: ada.get("/healthz") == 200, 10, "the app did not recover")
-            assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": second.pk}) == 200
-            assert ada.get(f"/s/{token}/page/1/") == 200
-            assert api.fetch("/api/v1/organizations", api_request_headers)[0] == 200
+        come_back()
+        wait_until(lambda: ada.get("/healthz") == 200, 20, "the app did not recover")
+        assert ada.htmx_post(f"/s/{token}/answer/", {f"q-{question.pk}": second.pk}) == 200
+        assert ada.get(f"/s/{token}/page/1/") == 200
+        assert api.fetch("/api/v1/organizations", api_request_headers)[0] == 200
     answer = Answer.objects.get(response__participant__round=round_)
     assert answer.choice_id == second.pk  # the answer saved after recovery, the earlier kept
+
+
+def test_postgresql_connections_cut_answer_503_quickly_and_recover(scene, tmp_path):
+    """A proxy drops every connection and refuses new ones, as a failover does."""
+    with TcpProxy() as database:
+        outage_while_answering(scene, tmp_path, database.port, database.cut, database.restore)
+
+
+CLUSTER = shutil.which("pg_ctlcluster")
+
+
+@pytest.mark.skipif(
+    not (CLUSTER and os.geteuid() == 0 and Path("/etc/postgresql").is_dir()),
+    reason="restarting the PostgreSQL server needs pg_ctlcluster as root (Debian's packages)",
+)
+def test_postgresql_stopped_and_started_for_real_under_the_running_app(scene, tmp_path):
+    """The machine's PostgreSQL server itself stops and starts again (this test's own
+    connections included, which it reopens)."""
+    version = sorted(path.name for path in Path("/etc/postgresql").iterdir())[0]
+
+    def cluster(action: str) -> None:
+        subprocess.run(
+            [CLUSTER, "--skip-systemctl-redirect", version, "main", action],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def ready() -> bool:
+        probe = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)
+        return probe.returncode == 0
+
+    def come_back() -> None:
+        cluster("start")
+        wait_until(ready, 30, "PostgreSQL did not start again")
+        connections.close_all()  # this process's connections died with the server
+
+    try:
+        outage_while_answering(scene, tmp_path, 5432, lambda: cluster("stop"), come_back)
+    finally:
+        if not ready():
+            come_back()
