@@ -268,10 +268,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"secret_links": {"()": "apps.core.redaction.RedactSecretLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every layout step at INFO; keep its warnings (e.g. refused fetches).
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # Django logs the path of every 4xx/5xx: survey and reset links must not reach the logs.
+    "loggers": {
+        "django.request": {"filters": ["secret_links"]},
+        "django.server": {"filters": ["secret_links"]},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Rate limits ("count/seconds" per scope; see apps/core/ratelimit.py). A refused request
