@@ -134,6 +134,7 @@ def gunicorn_command(args, port: int) -> list[str]:
     if args.threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(args.threads)]
     command += ["--timeout", "30", "--backlog", "2048", "--access-logfile", "-"]
+    command += ["--logger-class", "config.gunicorn_logger.RedactingLogger"]
     # No control socket: gunicorn 27 otherwise shares ~/.gunicorn/gunicorn.ctl between servers.
     return [*command, "--no-control-socket"]
 
