@@ -145,3 +145,11 @@ def test_home_sends_a_logged_in_user_without_organization_to_create_one(client):
     )
     membership = Membership.objects.get()
     assert membership.role == Role.OWNER and membership.organization.time_zone == "Europe/Berlin"
+
+
+@pytest.mark.django_db
+def test_a_failed_log_in_is_announced_to_screen_readers(client):
+    html = client.post(
+        reverse("accounts:login"), {"username": "nobody@example.com", "password": "wrong"}
+    ).content.decode()
+    assert 'class="alert alert-block alert-danger" role="alert"' in html
