@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from apps.core.widgets import LongSelect
 from apps.organizations.access import org_view
 from apps.organizations.models import Role, Team
 from apps.scoring import charts
 from apps.scoring.csv_export import csv_response
 from apps.scoring.dashboard import executive_dashboard
+from apps.scoring.heatmap import heatmap_rows
 
 PERIODS = [("4", "Last 4 quarters"), ("8", "Last 8 quarters"), ("all", "All time")]
 
@@ -23,6 +25,7 @@ class DashboardFilter(forms.Form):
         required=False,
         empty_label="All teams",
         to_field_name="public_id",
+        widget=LongSelect,
     )
 
     def __init__(self, *args, organization, **kwargs):
@@ -56,6 +59,7 @@ def dashboard(request, access):
     bands = data.bands
     context = {"organization": access.organization, "form": form, "data": data}
     if data.teams:
+        context["heatmap_rows"] = heatmap_rows(data.teams, access.organization.slug)
         context["trend_chart"] = charts.line_chart(
             ident="trend-chart",
             title=f"{access.organization.name}: average score per dimension by quarter",

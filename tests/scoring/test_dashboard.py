@@ -103,3 +103,14 @@ def test_malformed_filters_fall_back_to_the_defaults(client, org, invite, execut
     assert response.status_code == 200 and ">Steady</a>" in response.content.decode()
     csv_response = client.get(reverse("scoring:dashboard_csv", args=[org.slug]), {"team": "x"})
     assert csv_response.status_code == 200
+
+
+def test_heat_map_rows_link_each_team_and_escape_names(client, org, invite, executive):
+    team = TeamFactory(organization=org, name="<b>R&D</b>")
+    run_round(round_at(team, 20, title="Q3 <i>check</i>"), invite, [2, 2, 1])
+    client.force_login(executive)
+    html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    history = reverse("scoring:team_history", args=[org.slug, team.public_id])
+    assert f'<a href="{history}">&lt;b&gt;R&amp;D&lt;/b&gt;</a>' in html
+    assert "Q3 &lt;i&gt;check&lt;/i&gt;" in html and "<b>R&D</b>" not in html
+    assert '<td class="text-end">0 pts</td>' in html  # one round: no change yet
