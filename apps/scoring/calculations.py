@@ -124,12 +124,14 @@ def question_distribution(
     *,
     choice_points: Sequence[int],
     level_count: int,
+    threshold: Decimal | None = None,
 ) -> Distribution:
     """How a team answered one question, and whether it disagrees.
 
     One level's worth of points is the question's maximum divided by the steps between the
     bank's levels; the team disagrees when its answers span two levels' worth or more (on a
-    0-2 question with four levels: someone chose 0 and someone chose 2).
+    0-2 question with four levels: someone chose 0 and someone chose 2), or, where the bank
+    sets a threshold, when they are more than `threshold` points apart.
     """
     counts = {points: 0 for points in sorted(choice_points)}
     for points in chosen_points:
@@ -138,4 +140,5 @@ def question_distribution(
         return Distribution(counts=counts, disagreement=False)
     spread = Decimal(max(chosen_points) - min(chosen_points))
     two_levels = 2 * Decimal(max(choice_points)) / (level_count - 1)
-    return Distribution(counts=counts, disagreement=spread >= two_levels)
+    beyond_threshold = threshold is not None and spread > threshold
+    return Distribution(counts=counts, disagreement=spread >= two_levels or beyond_threshold)

@@ -144,11 +144,11 @@ def round_result(round_: Round) -> RoundResult:
     result.previous = previous
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
-    result.questions = _question_rows(round_, len(result.bands))
+    result.questions = _question_rows(round_, len(result.bands), round_.bank.disagreement_threshold)
     return result
 
 
-def _question_rows(round_: Round, level_count: int) -> list[QuestionRow]:
+def _question_rows(round_: Round, level_count: int, threshold: Decimal | None) -> list[QuestionRow]:
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     chosen: dict[int, list[int]] = defaultdict(list)
     for question_id, points, n in (
@@ -172,6 +172,7 @@ def _question_rows(round_: Round, level_count: int) -> list[QuestionRow]:
             chosen[question.pk],
             choice_points=[c.points for c in choices],
             level_count=level_count,
+            threshold=threshold,
         )
         rows.append(
             QuestionRow(

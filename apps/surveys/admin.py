@@ -156,7 +156,16 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
     ]
     list_filter = ["status", "slug"]
     search_fields = ["title", "slug", "description"]
-    fields = ["slug", "version", "title", "description", "status", "published_at", "retired_at"]
+    fields = [
+        "slug",
+        "version",
+        "title",
+        "description",
+        "disagreement_threshold",
+        "status",
+        "published_at",
+        "retired_at",
+    ]
     readonly_fields = ["status", "published_at", "retired_at"]
     inlines = [LevelInline, DimensionInline, GuidanceInline]
     actions = ["publish", "new_draft_version", "retire", "export_json"]

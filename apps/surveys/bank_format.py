@@ -61,6 +61,8 @@ class BankSpec(_Spec):
     version: Annotated[StrictInt, Field(ge=1)]
     title: Name
     description: Text = ""
+    # Points apart beyond which a question is flagged as a disagreement (besides two levels' worth).
+    disagreement_threshold: Number | None = None
     levels: list[LevelSpec]
     dimensions: list[DimensionSpec]
     guidance: list[GuidanceSpec] = []

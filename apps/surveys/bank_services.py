@@ -63,6 +63,11 @@ def bank_export(bank: QuestionBank) -> dict:
         "version": bank.version,
         "title": bank.title,
         "description": bank.description,
+        **(
+            {"disagreement_threshold": _number(bank.disagreement_threshold)}
+            if bank.disagreement_threshold is not None
+            else {}
+        ),
         "levels": [
             {
                 "number": level.number,
@@ -139,7 +144,11 @@ def bank_import(data, *, publish: bool = False, version: int | None = None) -> Q
 
 def _create(spec: BankSpec, version: int) -> QuestionBank:
     bank = QuestionBank.objects.create(
-        slug=spec.slug, version=version, title=spec.title, description=spec.description
+        slug=spec.slug,
+        version=version,
+        title=spec.title,
+        description=spec.description,
+        disagreement_threshold=spec.disagreement_threshold,
     )
     levels = {
         spec_level.number: Level.objects.create(

@@ -165,3 +165,22 @@ def test_disagreement_on_a_five_level_bank():
         ).disagreement
 
     assert (disagree([1, 2]), disagree([1, 3]), disagree([0, 4])) == (False, True, True)
+
+
+@pytest.mark.parametrize(
+    ("points", "threshold", "disagrees"),
+    [
+        ([0, 1], Decimal("0.5"), True),  # 1 point apart, more than 0.5
+        ([0, 1], Decimal("1"), False),  # exactly the threshold is not beyond it
+        ([1, 1], Decimal("0"), False),
+        ([0, 2], Decimal("5"), True),  # two levels' worth still counts
+        ([0, 1], None, False),
+    ],
+)
+def test_a_bank_threshold_flags_answers_further_apart_than_it(points, threshold, disagrees):
+    from apps.scoring.calculations import question_distribution
+
+    result = question_distribution(
+        points, choice_points=[0, 1, 2], level_count=4, threshold=threshold
+    )
+    assert result.disagreement is disagrees

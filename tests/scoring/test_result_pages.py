@@ -160,3 +160,25 @@ def test_result_and_history_queries_do_not_grow(
         client.get(history_url)
     assert len(one.captured_queries) == len(many.captured_queries)
     assert len(history_one.captured_queries) == len(history_many.captured_queries)
+
+
+def test_a_bank_disagreement_threshold_flags_smaller_spreads(client, org, team, lead, invite):
+    import json
+
+    from apps.surveys.bank_services import SHIPPED_BANKS_DIR, bank_import
+
+    plain = round_at(team, 30, title="Plain")  # on the shipped bank: no threshold
+    data = json.loads((SHIPPED_BANKS_DIR / "llmops.json").read_text())
+    strict = bank_import({**data, "disagreement_threshold": 0.5}, publish=True, version=90)
+    strict_round = round_at(team, 20, bank=strict)
+    for round_ in (plain, strict_round):
+        run_round(round_, invite, [0, 1, 1])  # one point apart on every question
+    client.force_login(lead)
+
+    def page(round_):
+        url = reverse("scoring:round_result", args=[org.slug, round_.public_id])
+        return client.get(url).content.decode()
+
+    badge = '<span class="badge text-bg-warning">disagreement</span>'
+    assert badge not in page(plain)  # one point of 0-2 is less than two levels' worth
+    assert page(strict_round).count(badge) == 14  # but more than half a point: every question

@@ -191,3 +191,28 @@ def test_installing_shipped_banks_is_idempotent_and_a_newer_file_is_a_new_versio
     assert install_shipped_banks(tmp_path) == []
     v1 = QuestionBank.objects.get(slug="llmops", version=1)
     assert v1.questions.order_by("order").first().text != "A reworded question"
+
+
+def test_a_disagreement_threshold_travels_through_the_json_format():
+    bank = bank_import({**small_bank(), "disagreement_threshold": 1.5})
+    bank.refresh_from_db()
+    assert str(bank.disagreement_threshold) == "1.50"
+    exported = bank_export(bank)
+    assert exported["disagreement_threshold"] == 1.5
+    again = bank_import({**exported, "slug": "mini-copy"})
+    assert again.disagreement_threshold == bank.disagreement_threshold
+    # Without one, the file stays as it was (no key at all).
+    assert "disagreement_threshold" not in bank_export(bank_import(small_bank("plain")))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, "disagreement_threshold: input should be greater than or equal to 0"),
+        ("a lot", "disagreement_threshold: input should be a valid decimal"),
+    ],
+)
+def test_a_bad_disagreement_threshold_is_named(value, message):
+    with pytest.raises(BankFormatError) as refused:
+        bank_import({**small_bank(), "disagreement_threshold": value})
+    assert message in refused.value.problems

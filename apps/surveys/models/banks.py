@@ -38,6 +38,14 @@ class QuestionBank(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    disagreement_threshold = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Also flag a question as a disagreement when the team's answers are more than "
+        "this many points apart. Blank: only when they span two levels' worth of points.",
+    )
     status = models.CharField(max_length=10, choices=BankStatus.choices, default=BankStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
