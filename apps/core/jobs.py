@@ -51,9 +51,18 @@ def publish_on_commit(task, *args) -> None:
 
 
 def enqueue(task, *args) -> QueuedJob:
-    job = QueuedJob.objects.create(task=task.name, args=list(args), run_after=timezone.now())
-    publish_on_commit(run_job, job.pk)
-    return job
+    return enqueue_many(task, [args])[0]
+
+
+def enqueue_many(task, arg_lists) -> list[QueuedJob]:
+    """One job per argument list, written in one INSERT (an invitation to 200 people)."""
+    now = timezone.now()
+    created = QueuedJob.objects.bulk_create(
+        [QueuedJob(task=task.name, args=list(args), run_after=now) for args in arg_lists]
+    )
+    for job in created:
+        publish_on_commit(run_job, job.pk)
+    return created
 
 
 def claim(job_id: int) -> QueuedJob | None:

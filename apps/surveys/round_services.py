@@ -188,16 +188,17 @@ def participants_invite(*, round_: Round, emails: list[str]) -> InviteResult:
             if not Participant.objects.filter(round=round_, email=p.email).exists()
         ]
         Participant.objects.bulk_create(participants, ignore_conflicts=True)
-    for participant in Participant.objects.filter(
-        round=round_, email__in=[p.email for p in participants]
-    ):
-        jobs.enqueue(send_participant_email, participant.pk, "invitation")
+    invited = Participant.objects.filter(round=round_, email__in=[p.email for p in participants])
+    jobs.enqueue_many(
+        send_participant_email, [(pk, "invitation") for pk in invited.values_list("pk", flat=True)]
+    )
     return InviteResult(
         added=[p.email for p in participants],
         already_invited=[email for email in emails if email.lower() in existing],
     )
 
 
+@transaction.atomic
 def participants_remind(*, round_: Round, now=None) -> int:
     """Queue one reminder per pending participant, at most once per 24 hours per person."""
     from apps.surveys.tasks import send_participant_email
@@ -208,18 +209,12 @@ def participants_remind(*, round_: Round, now=None) -> int:
     due = Participant.objects.filter(round=round_, submitted_at__isnull=True).filter(
         Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL)
     )
-    queued = 0
-    for participant_id in due.values_list("pk", flat=True):
-        # Claim each one: a double click or a second lead reminds nobody twice.
-        claimed = (
-            Participant.objects.filter(pk=participant_id, submitted_at__isnull=True)
-            .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL))
-            .update(reminded_at=now)
-        )
-        if claimed:
-            jobs.enqueue(send_participant_email, participant_id, "reminder", now.isoformat())
-            queued += 1
-    return queued
+    # Lock the ones due (skipping those another lead's click holds): nobody is reminded twice.
+    due_ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    Participant.objects.filter(pk__in=due_ids).update(reminded_at=now)
+    stamp = now.isoformat()
+    jobs.enqueue_many(send_participant_email, [(pk, "reminder", stamp) for pk in due_ids])
+    return len(due_ids)
 
 
 # --- Answering

@@ -253,3 +253,20 @@ def test_team_page_lists_rounds_for_its_lead(client, org, team, round_, lead):
         reverse("organizations:team_detail", args=[org.slug, team.public_id])
     ).content.decode()
     assert "Q4 check" in html and "New round" in html
+
+
+def test_inviting_and_reminding_many_people_takes_a_fixed_number_of_queries(
+    round_, django_assert_max_num_queries
+):
+    from apps.core.models import QueuedJob
+
+    for count in (3, 60):
+        emails = [f"p{count}-{n}@example.com" for n in range(count)]
+        with django_assert_max_num_queries(12):
+            round_services.participants_invite(round_=round_, emails=emails)
+        with django_assert_max_num_queries(6):
+            reminded = round_services.participants_remind(
+                round_=round_, now=timezone.now() + dt.timedelta(days=count)
+            )
+        assert reminded == round_.participants.count()
+    assert QueuedJob.objects.filter(args__1="invitation").count() == 63
