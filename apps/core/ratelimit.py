@@ -32,13 +32,6 @@ class Rate:
         return cls(int(count), int(seconds))
 
 
-class RateLimited(Exception):
-    def __init__(self, scope: str, retry_after: int):
-        super().__init__(f"Rate limit '{scope}' reached; retry after {retry_after}s.")
-        self.scope = scope
-        self.retry_after = retry_after
-
-
 def client_ip(request) -> str:
     """The caller's address; behind N trusted proxies, the N-th address from the right."""
     proxies = settings.RATE_LIMIT_TRUSTED_PROXIES
@@ -96,14 +89,6 @@ def record(scope: str, ident: str) -> None:
         cache.set(key, 1, timeout=rate.seconds + 1)
     except Exception:
         log.warning("Rate limit cache unavailable; '%s' not counted.", scope, exc_info=True)
-
-
-def hit(scope: str, ident: str) -> None:
-    """Refuse (RateLimited) if the window is used up, else count this attempt."""
-    wait = used(scope, ident)
-    if wait is not None:
-        raise RateLimited(scope, wait)
-    record(scope, ident)
 
 
 def too_many_requests(request, retry_after: int) -> HttpResponse:
