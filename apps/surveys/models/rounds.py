@@ -83,6 +83,8 @@ class Participant(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)  # a reminder was queued
     reminder_sent_at = models.DateTimeField(null=True, blank=True)  # ...and sent (once)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A lead revoked the link (leaked, wrong person): it answers 410 for good; answers still count.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["email"]
