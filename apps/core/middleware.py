@@ -34,3 +34,20 @@ class ApiRateLimitMiddleware:
         if request.user.is_authenticated:
             return f"user:{request.user.pk}"
         return f"address:{address}"
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before any host validation: load balancers and the compose health check
+    call it by an internal name (http://127.0.0.1:8000/healthz, http://web:8000/healthz) that is
+    rightly not in ALLOWED_HOSTS. It must come first in MIDDLEWARE (before CommonMiddleware and
+    SecurityMiddleware, which read the host). The answer only says whether the database is up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            from apps.core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

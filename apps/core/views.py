@@ -1,12 +1,17 @@
+import logging
 import sys
+from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from apps.core.outbox import outbox_messages
+
+log = logging.getLogger(__name__)
 
 
 @never_cache
@@ -27,17 +32,30 @@ def outbox(request):
     return render(request, "core/outbox.html", {"messages_sent": outbox_messages()})
 
 
+def _render_error(request, template: str, status: int, context=None) -> HttpResponse:
+    """An error page that renders even when the request never reached the authentication
+    middleware (a Host outside ALLOWED_HOSTS is refused by CommonMiddleware before it), so
+    context processors reading `request.user` see an anonymous visitor instead of failing."""
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+    try:
+        return render(request, template, context or {}, status=status)
+    except Exception:
+        log.exception("The %s page failed to render; answering a plain one.", status)
+        return HttpResponse(f"{status} {HTTPStatus(status).phrase}", status=status)
+
+
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return _render_error(request, "400.html", status=400)
 
 
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"reason": message}, status=403)
+    return _render_error(request, "403.html", status=403, context={"reason": message})
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return _render_error(request, "404.html", status=404)
 
 
 def server_error(request):
@@ -51,7 +69,7 @@ def server_error(request):
                 status=503,
             )
         else:
-            response = render(request, "503.html", status=503)
+            response = _render_error(request, "503.html", status=503)
         response["Retry-After"] = "10"
         return response
-    return render(request, "500.html", status=500)
+    return _render_error(request, "500.html", status=500)
