@@ -7,6 +7,18 @@ from django.utils import timezone
 from apps.surveys.email_lists import parse_email_list
 from apps.surveys.models import BankStatus, QuestionBank
 
+# Dates far from today are typos or probes; near the ends of the calendar (0001, 9999) the close
+# at the end of the day and the conversion to UTC overflow.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_YEARS_AHEAD = 5
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
 
 class RoundForm(forms.Form):
     """Dates are entered in the organization's time zone; a round closes at the end of its
@@ -63,8 +75,26 @@ class RoundForm(forms.Form):
             "min_respondents": round_.min_respondents,
         }
 
+    def _check_date_range(self, cleaned) -> None:
+        latest = _years_after(timezone.localdate(timezone=self.zone), MAX_YEARS_AHEAD)
+        for name in ("opens_on", "closes_on"):
+            day = cleaned.get(name)
+            if day is None:
+                continue
+            if day > latest:
+                self.add_error(
+                    name,
+                    f"Choose a date within {MAX_YEARS_AHEAD} years, "
+                    f"on {latest.day} {latest:%B %Y} at the latest.",
+                )
+            elif day < EARLIEST_DATE:
+                self.add_error(
+                    name, f"Choose a date from {EARLIEST_DATE.day} {EARLIEST_DATE:%B %Y} on."
+                )
+
     def clean(self):
         cleaned = super().clean()
+        self._check_date_range(cleaned)
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on:
             opens_at = dt.datetime.combine(opens_on, dt.time(0), self.zone)
