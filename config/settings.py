@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.middleware.RefuseNulMiddleware",  # a NUL in the URL: 400, not a DataError
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -29,10 +29,14 @@ def api_token_create(*, user, name: str) -> tuple:
     import secrets
 
     from apps.accounts.models import ApiToken
+    from apps.core.text import without_nul
 
+    # A NUL (PostgreSQL refuses it) or another control character is dropped and a long name is
+    # cut to the column's length: no name can make the profile page fail.
+    name = without_nul(name or "")[: ApiToken._meta.get_field("name").max_length].strip()
     token = f"mat_{secrets.token_urlsafe(32)}"
     api_token = ApiToken.objects.create(
-        user=user, name=name.strip() or "API token", prefix=token[:8], token_hash=hash_token(token)
+        user=user, name=name or "API token", prefix=token[:8], token_hash=hash_token(token)
     )
     return api_token, token
 

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from django.http import JsonResponse
+
 from apps.core.ratelimit import client_ip, record, too_many_requests, used
 
 
@@ -50,4 +52,25 @@ class HealthCheckMiddleware:
             from apps.core.views import healthz
 
             return healthz(request)
+        return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """A 400 saying why for a NUL character anywhere in the URL (`?q=%00`, `/s/%00/`): every
+    free-text query parameter (searches, filters, invitation links) is safe from PostgreSQL's
+    DataError at once, including Django admin's search. Last in MIDDLEWARE, so the answer still
+    carries the security headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from apps.core.text import NUL_REFUSED, query_has_nul
+
+        if query_has_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": NUL_REFUSED}, status=400)
+            from apps.core.views import bad_request
+
+            return bad_request(request, reason=NUL_REFUSED)
         return self.get_response(request)

@@ -45,8 +45,8 @@ def _render_error(request, template: str, status: int, context=None) -> HttpResp
         return HttpResponse(f"{status} {HTTPStatus(status).phrase}", status=status)
 
 
-def bad_request(request, exception=None):
-    return _render_error(request, "400.html", status=400)
+def bad_request(request, exception=None, reason: str = ""):
+    return _render_error(request, "400.html", status=400, context={"reason": reason})
 
 
 def permission_denied(request, exception=None):

@@ -1,0 +1,32 @@
+"""Free text from outside (a URL, a form, a file) before it reaches the database.
+
+PostgreSQL refuses a NUL character (U+0000) in text with a DataError, so a NUL typed or
+pasted into a search box, a link or a name would be a 500. `RefuseNulMiddleware` answers a
+400 for any NUL in the URL (path or query string); services that store a name use
+`without_nul`."""
+
+import re
+
+NUL = "\x00"
+NUL_REFUSED = (
+    "The address contains a NUL character (%00), which is never valid text. "
+    "Remove it and try again."
+)
+# C0 controls except tab, newline and carriage return, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_nul(*values: str) -> bool:
+    return any(NUL in value for value in values)
+
+
+def without_nul(value: str) -> str:
+    """The text without NUL and other invisible control characters, stripped of whitespace."""
+    return _CONTROL.sub("", value).strip()
+
+
+def query_has_nul(request) -> bool:
+    """Whether the request's path or any query parameter (name or value) holds a NUL."""
+    if NUL in request.path_info or NUL in request.path:
+        return True
+    return any(has_nul(key, *values) for key, values in request.GET.lists())
