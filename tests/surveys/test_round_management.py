@@ -207,7 +207,7 @@ def test_dates_and_threshold_lock_at_the_first_response(client, org, round_, lea
         "title": "Renamed",
         "bank": round_.bank_id,
         "opens_on": "2026-01-01",
-        "closes_on": "2099-12-31",
+        "closes_on": (timezone.localdate() + dt.timedelta(days=4 * 365)).isoformat(),  # 5 y max
         "min_respondents": "5",
     }
     assert client.post(url, form).status_code == 302
