@@ -16,7 +16,13 @@ from apps.surveys import (
     bank_services,
     round_admin,  # noqa: F401 - registers the read-only round admin
 )
-from apps.surveys.bank_format import BankFormatError
+from apps.surveys.bank_format import (
+    MAX_FILE_BYTES,
+    MAX_QUESTIONS,
+    BankFormatError,
+    read_bank_file,
+    too_large_problem,
+)
 from apps.surveys.models import (
     BankStatus,
     Choice,
@@ -137,7 +143,10 @@ class GuidanceInline(LockedInline):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(help_text="A question bank in the JSON interchange format (see README).")
+    file = forms.FileField(
+        help_text=f"A question bank in the JSON interchange format (see README): at most "
+        f"{MAX_FILE_BYTES // 1024 // 1024} MB and {MAX_QUESTIONS} questions."
+    )
     publish = forms.BooleanField(
         required=False, help_text="Publish at once (the bank must be complete)."
     )
@@ -293,14 +302,18 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionError
-        form = BankImportForm(request.POST or None, request.FILES or None)
         problems = []
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and _content_length(request) > MAX_FILE_BYTES + 64 * 1024:
+            # Refused before Django reads the upload: a 50 MB file is not parsed at all.
+            problems = [too_large_problem(_content_length(request))]
+            form = BankImportForm()
+        else:
+            form = BankImportForm(request.POST or None, request.FILES or None)
+        if not problems and request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+                data = read_bank_file(upload, size=upload.size)
                 bank = bank_services.bank_import(data, publish=form.cleaned_data["publish"])
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems = [f"The file is not valid JSON: {error}"]
             except (BankFormatError, bank_services.BankNotReady) as error:
                 problems = error.problems
             else:
@@ -325,6 +338,13 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
             context,
             status=400 if problems else 200,
         )
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _json_download(bank: QuestionBank) -> HttpResponse:

@@ -6,6 +6,8 @@ file without guessing. This module has no database access.
 """
 
 import itertools
+import json
+import re
 from decimal import Decimal
 from typing import Annotated
 
@@ -83,6 +85,97 @@ class BankFormatError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+# Limits of an imported file, checked before any real work: a bank is a few dozen questions
+# (the shipped ones are 20 kB), and a 50 MB file or 100,000 questions would hold a database
+# write lock for longer than gunicorn's 30 s timeout.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 20  # the format itself nests 7 deep (bank, dimensions, question, choices, choice)
+MAX_QUESTIONS = 500
+MAX_DIMENSIONS = 100
+MAX_LEVELS = 20
+MAX_CHOICES = 20  # per question
+MAX_GUIDANCE = 2000
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def too_large_problem(size: int) -> str:
+    return (
+        f"The file is {size / 1024 / 1024:.1f} MB; a question bank file may be at most "
+        f"{MAX_FILE_BYTES // 1024 // 1024} MB."
+    )
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text, without recursion (`json.loads` on
+    thousands of nested brackets raises RecursionError)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub('""', text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def read_bank_file(handle, size: int | None = None):
+    """Decoded JSON from a binary file, refusing (with `BankFormatError`) a file larger than
+    MAX_FILE_BYTES before reading it, text that is not UTF-8 or not JSON, and nesting deeper
+    than MAX_DEPTH. `size`: the file's size when known (an upload, a file on disk)."""
+    if size is not None and size > MAX_FILE_BYTES:
+        raise BankFormatError([too_large_problem(size)])
+    raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise BankFormatError([too_large_problem(size or len(raw))])
+    return load_bank_json(raw)
+
+
+def load_bank_json(raw: bytes):
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BankFormatError(
+            [f"The file is not valid JSON: it is not UTF-8 text ({error})."]
+        ) from None
+    if nesting_depth(text) > MAX_DEPTH:
+        raise BankFormatError(
+            [f"The file is not a question bank: its JSON nests more than {MAX_DEPTH} levels deep."]
+        )
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise BankFormatError([f"The file is not valid JSON: {error}"]) from None
+
+
+def _items(value, key: str) -> list:
+    items = value.get(key) if isinstance(value, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def size_problems(data) -> list[str]:
+    """Counts beyond the limits, from the raw decoded JSON (before validating it)."""
+    dimensions = _items(data, "dimensions")
+    questions = [q for d in dimensions for q in _items(d, "questions")]
+    counts = [
+        (len(questions), MAX_QUESTIONS, "questions"),
+        (len(dimensions), MAX_DIMENSIONS, "dimensions"),
+        (len(_items(data, "levels")), MAX_LEVELS, "levels"),
+        (len(_items(data, "guidance")), MAX_GUIDANCE, "guidance entries"),
+        (
+            max((len(_items(q, "choices")) for q in questions), default=0),
+            MAX_CHOICES,
+            "choices in one question",
+        ),
+    ]
+    return [
+        f"The file has {count} {what}; a question bank may have at most {limit}."
+        for count, limit, what in counts
+        if count > limit
+    ]
 
 
 def _path(location: tuple) -> str:

@@ -9,7 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from apps.surveys.bank_format import BankFormatError, BankSpec, parse_bank, publish_problems
+from apps.surveys.bank_format import (
+    BankFormatError,
+    BankSpec,
+    parse_bank,
+    publish_problems,
+    size_problems,
+)
 from apps.surveys.models import (
     BankStatus,
     Choice,
@@ -119,8 +125,12 @@ def bank_import(data, *, publish: bool = False, version: int | None = None) -> Q
     """Create a bank from interchange data: a draft, or published when `publish` is set.
 
     All or nothing: a bad file raises `BankFormatError` (or `BankNotReady` when publishing an
-    incomplete bank) and leaves the database as it was.
+    incomplete bank) and leaves the database as it was. A bank beyond the size limits (500
+    questions, see `bank_format.size_problems`) is refused before any database work.
     """
+    problems = size_problems(data)
+    if problems:
+        raise BankFormatError(problems)
     spec = parse_bank(data)
     version = version or spec.version
     if QuestionBank.objects.filter(slug=spec.slug, version=version).exists():

@@ -1,8 +1,8 @@
-import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.surveys.bank_format import BankFormatError
+from apps.surveys.bank_format import BankFormatError, read_bank_file
 from apps.surveys.bank_services import BankNotReady, bank_import
 
 
@@ -15,12 +15,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, publish, **options):
         try:
-            with open(file, encoding="utf-8") as handle:
-                data = json.load(handle)
+            with open(file, "rb") as handle:
+                # The same limits as the admin's import: size, nesting, then counts.
+                data = read_bank_file(handle, size=os.fstat(handle.fileno()).st_size)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file} is not valid JSON: {error}") from None
+        except BankFormatError as error:
+            raise CommandError(f"{file} was not imported: {' '.join(error.problems)}") from None
         try:
             bank = bank_import(data, publish=publish)
         except (BankFormatError, BankNotReady) as error:
