@@ -65,6 +65,23 @@ def enqueue_many(task, arg_lists) -> list[QueuedJob]:
     return created
 
 
+def discard(targets) -> int:
+    """Delete the unfinished jobs whose first argument is a row being deleted (the e-mails to
+    the people of an organization being deleted). `targets`: {task: queryset of those rows}."""
+    by_name = {task.name: rows for task, rows in targets.items()}
+    unfinished = QueuedJob.objects.filter(task__in=list(by_name)).exclude(status=JobStatus.DONE)
+    candidates: dict[str, dict[int, list[int]]] = {}
+    for pk, task, args in unfinished.values_list("pk", "task", "args"):
+        if args and isinstance(args[0], int):
+            candidates.setdefault(task, {}).setdefault(args[0], []).append(pk)
+    doomed = []
+    for task, jobs_by_row in candidates.items():
+        rows = by_name[task].filter(pk__in=list(jobs_by_row)).values_list("pk", flat=True)
+        doomed += [job for row in rows for job in jobs_by_row[row]]
+    deleted, _ = QueuedJob.objects.filter(pk__in=doomed).delete()
+    return deleted
+
+
 def claim(job_id: int) -> QueuedJob | None:
     """Take a queued job whose time has come. Exactly one caller wins."""
     now = timezone.now()

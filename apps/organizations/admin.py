@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from apps.organizations import services
 from apps.organizations.models import Invitation, Membership, Organization, Team, TeamMembership
 
 
@@ -16,6 +17,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
+
+    # Through the service: submitted answers, queued e-mails and report files go too.
+    def delete_model(self, request, obj):
+        services.organization_purge(organization=obj)
+
+    def delete_queryset(self, request, queryset):
+        for organization in queryset:
+            services.organization_purge(organization=organization)
 
 
 class TeamMembershipInline(admin.TabularInline):

@@ -91,9 +91,15 @@ def report_build(report_id: int) -> None:
     pdf = render_pdf(report_html(report))
     name = f"{slugify(report.organization.slug)}-{report.scope}-{report.public_id}.pdf"
     report.file.save(name, ContentFile(pdf), save=False)
-    Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
+    stored = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
         status=ReportStatus.READY, file=report.file.name, finished_at=timezone.now(), error=""
     )
+    if not stored:
+        # Deleted meanwhile (with its organization), or another worker's build won: this file
+        # is nobody's (unless the storage wrote both builds under the winner's name).
+        if not Report.objects.filter(pk=report.pk, file=report.file.name).exists():
+            report_files_delete([report.file.name])
+        return
     if report.requested_by and report.requested_by.email:
         send_templated_email(
             to=[report.requested_by.email],
@@ -152,3 +158,23 @@ def reports_delete_old(now=None) -> int:
         report.file.delete(save=False)
     deleted, _ = old.delete()
     return deleted
+
+
+def report_files_delete(names) -> None:
+    """Remove report files from storage; a file already gone is fine, a failure is logged."""
+    storage = Report._meta.get_field("file").storage
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:
+            log.warning("Could not delete the report file %s.", name, exc_info=True)
+
+
+def report_files_delete_on_commit(reports) -> None:
+    """Remove these reports' files once the transaction deleting their rows commits (a rollback
+    keeps both the rows and the files)."""
+    names = [name for name in reports.exclude(file="").values_list("file", flat=True) if name]
+    if names:
+        transaction.on_commit(lambda: report_files_delete(names))
