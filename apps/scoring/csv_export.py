@@ -1,21 +1,48 @@
 """Streamed CSV downloads, with cells neutralised against spreadsheet formula injection."""
 
 import csv
+import re
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The characters a spreadsheet may read as the start of a formula: = + - @ and every character
+# whose compatibility form (NFKC) is one of them, such as their full-width forms (U+FF1D, U+FF0B,
+# U+FF0D, U+FF20) and small forms (tests check this list against Unicode).
+FORMULA_CHARS = (
+    "=+-@"
+    "\u207a\u207c\u208a\u208c"  # superscript and subscript + =
+    "\u2a75\u2a76"  # ⩵ ⩶ (== and ===)
+    "\ufb29"  # Hebrew alternative plus
+    "\ufe62\ufe63\ufe66\ufe6b"  # small + - = @
+    "\uff0b\uff0d\uff1d\uff20"  # full-width + - = @
+)
+# Where a spreadsheet may start a new cell: the list separator of some locales (;), the comma,
+# a tab, and a line break (for importers that split a quoted cell).
+SEPARATORS = ";,\t\r\n"
+_CHARS = re.escape(FORMULA_CHARS)
+_FIRST = re.compile(rf"^(?:[\t\r\n]|\s*[{_CHARS}])")
+_INNER = re.compile(rf"([{SEPARATORS}]\s*)(?=[{_CHARS}])")
 
 
 def safe_cell(value) -> str:
-    """A text cell that a spreadsheet will not run as a formula (prefixed with a quote)."""
+    """A text cell that a spreadsheet will not run as a formula.
+
+    A cell is unsafe when it, or any part of it after a separator (`x;=1+1`, read as two cells
+    where `;` separates lists), starts with a formula character, after optional whitespace.
+    An unsafe cell is prefixed with a quote, and so is every such inner part (`'x;'=1+1`), so
+    that a spreadsheet splitting the cell finds no formula either. Ordinary text such as
+    "Ops; deploys" or "Build, test and release" is left as it is. Numbers are never changed.
+    """
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    if not isinstance(value, str):
+        return text
+    inner = _INNER.search(text) is not None
+    if not inner and _FIRST.match(text) is None:
+        return text
+    return "'" + (_INNER.sub(r"\1'", text) if inner else text)
 
 
 class _Echo:
