@@ -1,11 +1,33 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from apps.organizations import services
-from apps.organizations.models import Invitation, Membership, Organization, Team, TeamMembership
+from apps.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    Team,
+    TeamMembership,
+)
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None or any(self.errors):
+            return
+        kept = [
+            form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        if not any(form.cleaned_data.get("role") == Role.OWNER for form in kept):
+            raise ValidationError(services.LAST_OWNER_MESSAGE)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]

@@ -185,12 +185,49 @@ def roles_assignable_by(actor: OrgAccess) -> list[Role]:
     return [role for role in Role if _may_manage(actor, role)]
 
 
+LAST_OWNER_MESSAGE = "The organization needs at least one owner. Make someone else owner first."
+
+
+def _lock_organizations(organization_ids) -> None:
+    """Serialize owner changes per organization: a count cannot be locked (Django drops FOR
+    UPDATE from a count), so every change that could remove an owner locks the organization row
+    first, and the second of two concurrent changes counts after the first committed."""
+    list(
+        Organization.objects.select_for_update()
+        .filter(pk__in=list(organization_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _other_owners(membership: Membership) -> int:
+    _lock_organizations([membership.organization_id])
     return (
-        Membership.objects.select_for_update()
-        .filter(organization_id=membership.organization_id, role=Role.OWNER)
+        Membership.objects.filter(organization_id=membership.organization_id, role=Role.OWNER)
         .exclude(pk=membership.pk)
         .count()
+    )
+
+
+def organizations_left_without_owner(user_ids, *, lock: bool = False) -> list[Organization]:
+    """The organizations that would have no owner left if these users' accounts were deleted."""
+    user_ids = list(user_ids)
+    owned = Organization.objects.filter(
+        memberships__user_id__in=user_ids, memberships__role=Role.OWNER
+    )
+    if lock:
+        _lock_organizations(owned.values_list("pk", flat=True))
+    others = Membership.objects.filter(role=Role.OWNER).exclude(user_id__in=user_ids)
+    return list(owned.exclude(pk__in=others.values("organization_id")).distinct().order_by("name"))
+
+
+def last_owner_message(organizations) -> str:
+    names = ", ".join(f"“{organization.name}”" for organization in organizations)
+    plural = len(organizations) > 1
+    return (
+        f"Deleting this account would leave {names} without an owner. Make someone else "
+        f"owner of {'them' if plural else 'it'} first, or delete the "
+        f"organization{'s' if plural else ''}."
     )
 
 
@@ -199,9 +236,7 @@ def membership_change_role(*, actor: OrgAccess, membership: Membership, role: in
     if not (_may_manage(actor, membership.role) and _may_manage(actor, role)):
         raise PermissionDenied("Only an owner can grant or change the admin and owner roles.")
     if membership.role == Role.OWNER and role != Role.OWNER and _other_owners(membership) == 0:
-        raise ValidationError(
-            "The organization needs at least one owner. Make someone else owner first."
-        )
+        raise ValidationError(LAST_OWNER_MESSAGE)
     membership.role = role
     membership.save(update_fields=["role"])
     if role < Role.LEAD:
@@ -215,9 +250,7 @@ def membership_remove(*, actor: OrgAccess, membership: Membership) -> None:
     if not is_self and not _may_manage(actor, membership.role):
         raise PermissionDenied("Only an owner can remove admins and owners.")
     if membership.role == Role.OWNER and _other_owners(membership) == 0:
-        raise ValidationError(
-            "The organization needs at least one owner. Make someone else owner first."
-        )
+        raise ValidationError(LAST_OWNER_MESSAGE)
     membership.delete()
 
 
