@@ -265,7 +265,7 @@ async def executive(browser: Browser, email: str, seeded: Seeded, stop, rng, thi
         login = expect(await browser.get("login", "/accounts/login/"), 200)
         form = [
             ("csrfmiddlewaretoken", form_csrf(login.body)),
-            ("username", email),
+            ("login", email),
             ("password", load_seed.EXECUTIVE_PASSWORD),
             ("next", ""),
         ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "ninja",
+    "allauth",
+    "allauth.account",
     "apps.core",
     "apps.accounts",
     "apps.organizations",
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "apps.core.middleware.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -93,6 +96,46 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "organizations:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # Django admin's log-in
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# django-allauth runs sign-up, log-in, e-mail verification and password reset and change
+# (apps/accounts/adapter.py holds our rules). An address must be verified before the account
+# can log in: the link e-mailed at sign-up, or the invitation link that brought the person.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_FORMS = {
+    "signup": "apps.accounts.forms.SignupForm",
+    "login": "apps.accounts.forms.LoginForm",
+}
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" mails
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a mail scanner following the link confirms nothing
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up with a known address: same answer, owner mailed
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Maturity: "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; every other one ends
+ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE, as before
+ACCOUNT_CHANGE_EMAIL = False
+# Log-in, sign-up and reset requests are limited by apps.core.ratelimit (RATE_LIMITS and
+# BACKOFF_LIMITS below): its log-in back-off lets the right password through after a delay,
+# where allauth's own lock-out would refuse it. allauth keeps the limits of its other steps.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": False,
+    "login": False,
+    "signup": False,
+    "reset_password": False,
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -240,6 +283,17 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# Queues: "account" (password reset, address confirmation, sign-up notices) has a worker of its
+# own so that it never waits behind "bulk" (invitations and reminders, hundreds at once);
+# "celery", the default, has reports and the sweeps. apps.core.jobs routes a job by its task.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+JOB_QUEUES = {
+    "apps.core.tasks.send_account_email": "account",
+    "apps.core.tasks.send_rendered_email": "account",  # its callers are the account flows
+    "apps.organizations.tasks.send_invitation_email": "bulk",
+    "apps.surveys.tasks.send_participant_email": "bulk",
+}
+CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in JOB_QUEUES.items()}
 CELERY_BEAT_SCHEDULE = {
     "requeue-jobs": {"task": "apps.core.jobs.requeue_jobs", "schedule": 60.0},
     "delete-finished-jobs": {
@@ -290,13 +344,18 @@ LOGGING = {
 # gets 429 with Retry-After. Behind a reverse proxy, set how many hops of X-Forwarded-For to trust.
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATE_LIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
-RATE_LIMITS = {
+# Log-in back-off, "free failures/longest wait in seconds": after the free failures each attempt
+# waits 2, 4, 8 … seconds (up to the ceiling) before the password is checked; a success clears
+# the account's count. An account under attack gets ~12 guesses an hour; its owner waits <= 5 min.
+BACKOFF_LIMITS = {
     "login": "30/600",  # failed log-ins per address
-    "login-account": "10/900",  # failed log-ins per e-mail address, from anywhere
+    "login-account": "5/300",  # failed log-ins per e-mail address, from anywhere
+}
+RATE_LIMITS = {
     "password-reset": "10/3600",  # reset requests per address
     "password-reset-account": "3/3600",  # reset e-mails per e-mail address
     "signup": "10/3600",  # sign-ups per address
-    "link-guess": "30/600",  # unknown survey or invitation links per address
+    "link-guess": "30/600",  # unknown survey or invitation links per address (real ones pass)
     "survey-link": "400/600",  # requests per survey link
     "invitations": "60/3600",  # invitation and reminder sends per person
     "api": "600/60",  # API calls per token, user or address

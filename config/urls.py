@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.core.ratelimit import login_backoff
 from config.api import api
 
 admin.site.site_header = "Maturity administration"
 admin.site.site_title = "Maturity admin"
 admin.site.index_title = "Question banks, organizations and people"
+admin.site.login = login_backoff(admin.site.login, email_field="username")  # same limits as ours
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("apps.surveys.urls")),
     path("", include("apps.scoring.urls")),
     path("", include("apps.reports.urls")),

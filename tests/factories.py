@@ -24,6 +24,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """Accounts have confirmed their address unless a test says `verified=False`."""
+        if create and extracted is not False:
+            from apps.accounts.services import email_mark_verified
+
+            email_mark_verified(obj)
+
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:

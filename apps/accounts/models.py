@@ -6,8 +6,17 @@ from django.utils import timezone
 
 
 def normalize_email(email: str) -> str:
-    """E-mail addresses compare case-insensitively everywhere in the product."""
-    return (email or "").strip().lower()
+    """One spelling per address: trimmed, lower case, an internationalized domain in its ASCII
+    (IDNA) form, so `x@bücher.example` and `x@XN--BCHER-KVA.example` are one account."""
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at or not domain or domain.isascii():
+        return email
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:  # not a valid domain name: the form's validation says so
+        return email
+    return f"{local}@{domain}"
 
 
 class UserManager(BaseUserManager):
@@ -52,7 +61,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        password_changed = self._password is not None and not self._state.adding
         super().save(*args, **kwargs)
+        if password_changed:
+            # A new password (reset, change, admin) ends every API token: whoever knew the old
+            # password may have made one. Other sessions end through Django's session hash.
+            self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @property
     def display_name(self) -> str:

@@ -8,20 +8,40 @@ from apps.core.tokens import hash_token
 from apps.organizations import services as org_services
 
 
+class EmailNotVerified(Exception):
+    """The account has not proved that it owns its address yet."""
+
+
+def email_verified(user) -> bool:
+    """Whether the account proved its address (the sign-up link, or an invitation link)."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def email_mark_verified(user) -> None:
+    """Record that `user` owns their address: a link sent to it was followed."""
+    from allauth.account.models import EmailAddress
+
+    updated = EmailAddress.objects.filter(user=user, email__iexact=user.email).update(
+        verified=True, primary=True
+    )
+    if not updated:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
 @transaction.atomic
-def user_sign_up(
-    *, name: str, email: str, password: str, organization_name: str = "", invitation_token: str = ""
-):
-    """Create an account and either a new organization (as its owner) or join through an invitation.
+def user_sign_up_invited(*, name: str, password: str, invitation_token: str):
+    """Create an account through an invitation link and join. The link was sent to the invited
+    address, so following it proves the address: the account starts verified.
 
     Returns (user, organization).
     """
-    user = User.objects.create_user(email=email, password=password, name=name)
-    if invitation_token:
-        membership = org_services.invitation_accept(token=invitation_token, user=user)
-        return user, membership.organization
-    organization = org_services.organization_create(name=organization_name, owner=user)
-    return user, organization
+    invitation = org_services.invitation_for_token(invitation_token)
+    user = User.objects.create_user(email=invitation.email, password=password, name=name)
+    membership = org_services.invitation_accept(token=invitation_token, user=user)
+    email_mark_verified(user)
+    return user, membership.organization
 
 
 def api_token_create(*, user, name: str) -> tuple:
@@ -31,6 +51,8 @@ def api_token_create(*, user, name: str) -> tuple:
     from apps.accounts.models import ApiToken
     from apps.core.text import without_nul
 
+    if not email_verified(user):
+        raise EmailNotVerified("Confirm your e-mail address before creating API tokens.")
     # A NUL (PostgreSQL refuses it) or another control character is dropped and a long name is
     # cut to the column's length: no name can make the profile page fail.
     name = without_nul(name or "")[: ApiToken._meta.get_field("name").max_length].strip()
@@ -49,11 +71,22 @@ def api_token_revoke(*, api_token) -> None:
 
 def api_token_user(token: str):
     """The active user a bearer token belongs to, or None. Records when it was last used."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists, OuterRef
+
     from apps.accounts.models import ApiToken
 
+    verified = EmailAddress.objects.filter(
+        user=OuterRef("user"), email__iexact=OuterRef("user__email"), verified=True
+    )
     api_token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(token or ""), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            Exists(verified),
+            token_hash=hash_token(token or ""),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
         .first()
     )
     if api_token is None:

@@ -1,23 +1,20 @@
+"""Account pages: django-allauth's views under our templates, our limits and our URL names.
+
+allauth's own URLs (e-mail confirmation, reset-by-key, …) are included after these from
+config/urls.py; where a path is in both, ours (listed first) answers.
+"""
+
+from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from apps.accounts import views
-from apps.accounts.forms import LoginForm, QueuedPasswordResetForm
-from apps.core.ratelimit import limit
+from apps.core.ratelimit import limit, login_backoff
 
 
 def _email(field):
     return lambda request: request.POST.get(field, "").strip().lower()
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 200  # the form again, with an error; success redirects
-
-
-def login_limited(view):
-    """Failed log-ins count per address and per account."""
-    per_account = limit("login-account", key=_email("username"), counts=_failed_login)
-    return limit("login", counts=_failed_login)(per_account(view))
 
 
 def reset_limited(view):
@@ -32,20 +29,16 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path(
         "login/",
-        login_limited(
-            auth_views.LoginView.as_view(
-                template_name="accounts/login.html",
-                authentication_form=LoginForm,
-                redirect_authenticated_user=True,
-            )
-        ),
+        login_backoff(allauth_views.LoginView.as_view(template_name="accounts/login.html")),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    # One address per account: allauth's page for managing several is not offered.
+    path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="email"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
+        allauth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
@@ -61,12 +54,8 @@ urlpatterns = [
     path(
         "password/reset/",
         reset_limited(
-            auth_views.PasswordResetView.as_view(
+            allauth_views.PasswordResetView.as_view(
                 template_name="accounts/password_reset.html",
-                form_class=QueuedPasswordResetForm,
-                email_template_name="emails/password_reset.txt",
-                html_email_template_name="emails/password_reset.html",
-                subject_template_name="emails/password_reset_subject.txt",
                 success_url=reverse_lazy("accounts:password_reset_done"),
             )
         ),
@@ -74,22 +63,9 @@ urlpatterns = [
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        allauth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_reset_done.html"
+        ),
         name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
     ),
 ]

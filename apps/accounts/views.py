@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -5,48 +6,54 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services
-from apps.accounts.forms import ProfileForm, SignupForm
+from apps.accounts.forms import InvitedSignupForm, ProfileForm
 from apps.accounts.models import ApiToken
-from apps.core.ratelimit import limit, unknown_link
+from apps.core.ratelimit import guard_links, limit
 from apps.organizations.services import InvitationError, invitation_for_token
+
+_allauth_signup = allauth_views.SignupView.as_view(template_name="accounts/signup.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """Sign-up: through an invitation link (the link proves the address), or allauth's own
+    (which e-mails a link to verify the address before the account can log in)."""
+    if request.GET.get("invitation"):
+        return invited_signup(request)
+    if request.user.is_authenticated:
+        return redirect("organizations:home")
+    return _open_signup(request)
 
 
 @limit("signup")
-@limit("link-guess", methods=None, counts=unknown_link)
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    token = request.GET.get("invitation", "")
-    invitation = None
-    if token:
-        try:
-            invitation = invitation_for_token(token)
-        except InvitationError as error:
-            return render(
-                request,
-                "organizations/invitation_problem.html",
-                {"error": error},
-                status=error.status,
-            )
-    if request.user.is_authenticated and invitation is None:
-        return redirect("organizations:home")
-    form = SignupForm(request.POST or None, invitation=invitation)
+def _open_signup(request):
+    return _allauth_signup(request)
+
+
+def _invitation_problem(request, error):
+    return render(
+        request, "organizations/invitation_problem.html", {"error": error}, status=error.status
+    )
+
+
+@limit("signup")
+@guard_links("link-guess")
+def invited_signup(request):
+    token = request.GET["invitation"]
+    try:
+        invitation = invitation_for_token(token)
+    except InvitationError as error:
+        return _invitation_problem(request, error)
+    form = InvitedSignupForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            user, organization = services.user_sign_up(
-                name=data["name"],
-                email=data["email"],
-                password=data["password"],
-                organization_name=data.get("organization_name", ""),
+            user, organization = services.user_sign_up_invited(
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
                 invitation_token=token,
             )
         except InvitationError as error:  # used or expired between page load and submit
-            return render(
-                request,
-                "organizations/invitation_problem.html",
-                {"error": error},
-                status=error.status,
-            )
+            return _invitation_problem(request, error)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome! You are now a member of {organization.name}.")
         return redirect("organizations:dashboard", org_slug=organization.slug)
@@ -59,9 +66,13 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "create_token":
-        _, new_token = services.api_token_create(
-            user=request.user, name=request.POST.get("token_name", "")
-        )
+        try:
+            _, new_token = services.api_token_create(
+                user=request.user, name=request.POST.get("token_name", "")
+            )
+        except services.EmailNotVerified as error:
+            messages.error(request, str(error))
+            return redirect("accounts:profile")
         messages.success(request, "Token created. Copy it now: it will not be shown again.")
     elif request.method == "POST" and request.POST.get("action") == "revoke_token":
         api_token = get_object_or_404(ApiToken, pk=request.POST.get("token"), user=request.user)

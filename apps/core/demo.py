@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.accounts.services import email_mark_verified
 from apps.core.demo_history import seed_history
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 
@@ -72,6 +73,7 @@ def _user(email: str, name: str, *, staff: bool = False) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    email_mark_verified(user)  # demo people log in at once, as if they had confirmed
     return user
 
 

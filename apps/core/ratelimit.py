@@ -1,9 +1,18 @@
 """Rate limits on the doors people could hammer: log-in, password reset, sign-up, invitations,
-survey links and the API. Fixed windows counted in the cache (Redis in production).
+survey links and the API, counted in the cache (Redis in production).
 
-Rates are `"count/seconds"` strings in `settings.RATE_LIMITS`, by scope. A refused request gets
-429 with `Retry-After` (seconds until its window ends). When the cache is down the limits open
-rather than lock everybody out: answering a survey matters more than counting.
+Three kinds, chosen so that a guesser is stopped and the real person is not locked out:
+- `limit`: fixed windows (`"count/seconds"` in `settings.RATE_LIMITS`); over the count, 429 with
+  `Retry-After` until the window ends.
+- `guard_links`: unknown secret links count per address, and over the count only unknown links
+  get 429. A real link always works: with 256-bit tokens no rate makes guessing feasible, so the
+  limit only needs to stop floods, not to hide which links exist.
+- `backoff` (log-in): the first failures are free, then each further attempt must wait twice as
+  long as the last (up to a ceiling) before the password is even checked. The right password,
+  tried after the wait, always gets in, and a success clears the account's count.
+
+When the cache is down the limits open rather than lock everybody out: answering a survey
+matters more than counting.
 """
 
 import hashlib
@@ -91,10 +100,16 @@ def record(scope: str, ident: str) -> None:
         log.warning("Rate limit cache unavailable; '%s' not counted.", scope, exc_info=True)
 
 
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def too_many_requests(request, retry_after: int) -> HttpResponse:
     """The 429 page (or JSON, or an htmx fragment) with Retry-After."""
-    minutes = max(1, math.ceil(retry_after / 60))
-    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    wait = _wait_text(retry_after)
     message = f"Too many attempts. Please wait {wait} and try again."
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "retry_after": retry_after}, status=429)
@@ -135,3 +150,117 @@ def limit(scope: str, *, key=client_ip, methods=("POST",), counts=None):
 def unknown_link(response) -> bool:
     """A token lookup that found nothing: what a guesser gets."""
     return response.status_code == 404
+
+
+def guard_links(scope: str, *, key=client_ip):
+    """Decorate a view taking a secret link: unknown links (404) count against `scope`, and once
+    it is used up they get 429. Known links are always served, so nobody is locked out of their
+    own survey by someone else's guesses from the same address."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if not unknown_link(response):
+                return response
+            ident = key(request)
+            wait = used(scope, ident)
+            if wait is not None:
+                return too_many_requests(request, wait)
+            record(scope, ident)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+# --- Back-off for log-ins: free failures, then doubling waits.
+
+
+@dataclass(frozen=True)
+class Backoff:
+    free: int  # failures before any wait
+    ceiling: int  # the longest wait, seconds
+
+    @classmethod
+    def parse(cls, text: str) -> "Backoff":
+        free, ceiling = text.split("/")
+        return cls(int(free), int(ceiling))
+
+    def delay(self, failures: int) -> int:
+        """Seconds to wait after the last failure, once `failures` were counted."""
+        if failures < self.free:
+            return 0
+        return min(self.ceiling, 2 ** (failures - self.free + 1))
+
+
+def _backoff_key(scope: str, ident: str) -> tuple[Backoff, str] | None:
+    if not settings.RATE_LIMITS_ENABLED or scope not in settings.BACKOFF_LIMITS:
+        return None
+    digest = hashlib.sha256(str(ident).encode()).hexdigest()[:32]
+    return Backoff.parse(settings.BACKOFF_LIMITS[scope]), f"bo:{scope}:{digest}"
+
+
+def backoff_wait(scope: str, ident: str) -> int | None:
+    """Seconds `ident` must still wait before its next attempt, or None."""
+    found = _backoff_key(scope, ident)
+    if found is None:
+        return None
+    policy, key = found
+    try:
+        failures, last = cache.get(key, (0, 0.0))
+    except Exception:
+        log.warning("Rate limit cache unavailable; '%s' not checked.", scope, exc_info=True)
+        return None
+    remaining = last + policy.delay(failures) - time.time()
+    return math.ceil(remaining) if remaining > 0 else None
+
+
+def backoff_fail(scope: str, ident: str) -> None:
+    """Count a failure; the count is forgotten after a quiet day."""
+    found = _backoff_key(scope, ident)
+    if found is None:
+        return
+    _, key = found
+    try:
+        failures, _ = cache.get(key, (0, 0.0))
+        cache.set(key, (failures + 1, time.time()), timeout=24 * 3600)
+    except Exception:
+        log.warning("Rate limit cache unavailable; '%s' not counted.", scope, exc_info=True)
+
+
+def backoff_clear(scope: str, ident: str) -> None:
+    found = _backoff_key(scope, ident)
+    if found is None:
+        return
+    try:
+        cache.delete(found[1])
+    except Exception:
+        log.warning("Rate limit cache unavailable; '%s' not cleared.", scope, exc_info=True)
+
+
+def login_backoff(view, *, email_field: str = "login"):
+    """Decorate a log-in view: failures slow down the address and the account (see module)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        from apps.accounts.models import normalize_email
+
+        address = client_ip(request)
+        account = normalize_email(request.POST.get(email_field, ""))
+        waits = [backoff_wait("login", address), backoff_wait("login-account", account)]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            return too_many_requests(request, wait)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:  # the form again, with an error; success redirects
+            backoff_fail("login", address)
+            backoff_fail("login-account", account)
+        else:
+            backoff_clear("login-account", account)
+        return response
+
+    return wrapped

@@ -23,20 +23,53 @@ def assert_refused(response, *, period):
 
 def log_in(client, email, password, address="10.0.0.1"):
     return client.post(
-        reverse("accounts:login"), {"username": email, "password": password}, REMOTE_ADDR=address
+        reverse("accounts:login"), {"login": email, "password": password}, REMOTE_ADDR=address
     )
 
 
-def test_failed_log_ins_lock_the_account_for_a_while_whatever_the_address(client, member_of):
+def later(monkeypatch, seconds):
+    """Move the rate limits' clock forward."""
+    import time
+
+    from apps.core import ratelimit
+
+    now = time.time() + seconds
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now)
+
+
+def test_failed_log_ins_slow_the_account_down_but_the_right_password_gets_in(
+    client, member_of, monkeypatch
+):
     member_of(email="ada@acme.example", password="right-horse-battery")
-    for attempt in range(10):
+    for attempt in range(5):  # the first failures are free, from anywhere
         assert log_in(client, "ada@acme.example", "wrong", f"10.0.0.{attempt}").status_code == 200
-    refused = assert_refused(log_in(client, "ada@acme.example", "right-horse-battery"), period=900)
-    assert "Too many attempts" in refused.content.decode()
-    assert "_auth_user_id" not in client.session  # even the right password waits
+    # Right after the 5th failure even the right password waits a moment (not checked at all).
+    refused = assert_refused(log_in(client, "ada@acme.example", "right-horse-battery"), period=2)
+    assert "Please wait 2 seconds" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # A guesser keeps waiting twice as long each time: 2, 4, 8, 16 seconds …
+    waits = []
+    for step in range(4):
+        later(monkeypatch, sum(waits) + 2 ** (step + 1))
+        assert log_in(client, "ada@acme.example", "wrong").status_code == 200
+        waits.append(2 ** (step + 1))
+        assert int(log_in(client, "ada@acme.example", "wrong")["Retry-After"]) == 2 ** (step + 2)
+    # The owner, after the wait, gets in with the right password, and the slate is clean.
+    later(monkeypatch, sum(waits) + 32)
+    assert log_in(client, "ada@acme.example", "right-horse-battery").status_code == 302
+    client.logout()
+    assert log_in(client, "ada@acme.example", "wrong").status_code == 200
     # Another person's account is not affected.
     member_of(email="bob@acme.example", password="right-horse-battery")
     assert log_in(client, "bob@acme.example", "right-horse-battery").status_code == 302
+
+
+def test_the_longest_wait_has_a_ceiling(settings):
+    from apps.core.ratelimit import Backoff
+
+    policy = Backoff.parse(settings.BACKOFF_LIMITS["login-account"])
+    assert [policy.delay(n) for n in (0, 4, 5, 6, 7)] == [0, 0, 2, 4, 8]
+    assert policy.delay(50) == 300
 
 
 def test_successful_log_ins_do_not_count(client, member_of):
@@ -47,11 +80,26 @@ def test_successful_log_ins_do_not_count(client, member_of):
 
 
 def test_one_address_trying_many_accounts_is_stopped(client, settings, db):
-    limited(settings, login="5/600")
+    settings.BACKOFF_LIMITS = {**settings.BACKOFF_LIMITS, "login": "5/600"}
     for n in range(5):
         assert log_in(client, f"user{n}@acme.example", "guess").status_code == 200
-    assert_refused(log_in(client, "user9@acme.example", "guess"), period=600)
+    assert_refused(log_in(client, "user9@acme.example", "guess"), period=2)
     assert log_in(client, "user9@acme.example", "guess", "10.9.9.9").status_code == 200
+
+
+def test_the_admin_log_in_has_the_same_limits(client, db):
+    from apps.accounts.models import User
+
+    User.objects.create_superuser("root@acme.example", "right-horse-battery")
+    url = reverse("admin:login")
+    answers = [
+        client.post(url, {"username": "root@acme.example", "password": f"guess-{n}"}).status_code
+        for n in range(60)
+    ]
+    assert answers[:5] == [200] * 5
+    assert answers.count(429) >= 50  # without waiting, nearly every further guess is refused
+    refused = client.post(url, {"username": "root@acme.example", "password": "right-horse-battery"})
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
 
 
 def test_password_reset_mails_an_address_at_most_three_times_an_hour(
@@ -73,10 +121,16 @@ def test_guessing_survey_links_is_stopped_per_address(client, settings, round_, 
     for n in range(5):
         guess = client.get(reverse("surveys:intro", args=[f"guess-{n}"]), REMOTE_ADDR="10.2.0.1")
         assert guess.status_code == 404
-    # From that address even a real link now waits: guesses must not learn anything.
+    # Further guesses from that address wait…
     assert_refused(
-        client.get(reverse("surveys:intro", args=[token]), REMOTE_ADDR="10.2.0.1"), period=600
+        client.get(reverse("surveys:intro", args=["guess-9"]), REMOTE_ADDR="10.2.0.1"), period=600
     )
+    # …but a real link from the same address (a shared office) still works, and so does sign-up.
+    assert (
+        client.get(reverse("surveys:intro", args=[token]), REMOTE_ADDR="10.2.0.1").status_code
+        == 200
+    )
+    assert client.get(reverse("accounts:signup"), REMOTE_ADDR="10.2.0.1").status_code == 200
     # Everyone else answers as before: a colleague's real link from another address works.
     colleague = client.get(reverse("surveys:intro", args=[token]), REMOTE_ADDR="10.2.0.2")
     assert colleague.status_code == 200
@@ -175,7 +229,7 @@ def test_with_the_cache_down_limits_open_instead_of_locking_people_out(
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    limited(settings, **{"login-account": "1/900"})
+    settings.BACKOFF_LIMITS = {**settings.BACKOFF_LIMITS, "login-account": "0/900"}
     member_of(email="ada@acme.example", password="right-horse-battery")
     assert log_in(client, "ada@acme.example", "wrong").status_code == 200
     assert log_in(client, "ada@acme.example", "right-horse-battery").status_code == 302

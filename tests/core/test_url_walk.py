@@ -22,7 +22,10 @@ PUBLIC = {
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",
-    "accounts:password_reset_complete",
+    "account_email_verification_sent",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "account_inactive",
     "api:openapi-json",
     "api:openapi-view",
 }
@@ -45,10 +48,35 @@ BY_TOKEN = {
 }
 OTHER = {
     "accounts:logout",  # POST only; see test_log_out_is_post_only
-    "accounts:password_reset_confirm",  # see test_a_forged_reset_link_offers_no_form
-    "outbox",  # see test_the_dev_outbox_exists_only_in_debug
-    "api:api-root",  # see test_the_api_root_is_not_a_page
+    "account_reset_password_from_key",  # see test_a_forged_reset_link_offers_no_form
+    "account_confirm_email",  # see test_a_forged_confirmation_link_confirms_nothing
+    "accounts:email",  # one address per account: sends to the profile
 }
+# allauth's names for the paths above (ours answer: listed first) and its steps we do not use
+# (log-in by code, re-authentication): see test_allauth_pages_we_do_not_use_never_fail.
+ALLAUTH_SHADOWED = {
+    "account_login",
+    "account_logout",
+    "account_signup",
+    "account_email",
+    "account_change_password",
+    "account_reset_password",
+}
+ALLAUTH_UNUSED = {
+    "account_set_password",
+    "account_reauthenticate",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+    "account_confirm_login_code",
+}
+OTHER |= (
+    ALLAUTH_SHADOWED
+    | ALLAUTH_UNUSED
+    | {
+        "outbox",  # see test_the_dev_outbox_exists_only_in_debug
+        "api:api-root",  # see test_the_api_root_is_not_a_page
+    }
+)
 # The JSON API under an organization: (method, name, path kwargs, JSON body).
 API = [
     ("get", "api:list_teams", ("slug",), None),
@@ -136,10 +164,42 @@ def test_forged_links_are_404_whoever_asks(client, people, settings):
 
 @pytest.mark.django_db
 def test_a_forged_reset_link_offers_no_form(client, people):
-    url = reverse("accounts:password_reset_confirm", args=["MQ", "forged-token"])
+    url = reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "forged-key"})
     for who, user in people.items():
-        page = as_(client, user).get(url, follow=True).content.decode()
-        assert "new_password1" not in page, who
+        response = as_(client, user).get(url, follow=True)
+        page = response.content.decode()
+        assert response.status_code == 200 and "password1" not in page, who
+        assert "not valid any more" in page, who
+
+
+@pytest.mark.django_db
+def test_a_forged_confirmation_link_confirms_nothing(client, people):
+    url = reverse("account_confirm_email", args=["forged-key"])
+    for who, user in people.items():
+        page = as_(client, user).get(url)
+        assert page.status_code == 200 and "expired or was used already" in page.content.decode()
+        assert as_(client, user).post(url).status_code == 404, who
+
+
+@pytest.mark.django_db
+def test_allauth_pages_we_do_not_use_never_fail(client, people):
+    for who, user in people.items():
+        for name in ALLAUTH_UNUSED | ALLAUTH_SHADOWED:
+            if name == "account_logout":
+                continue
+            status = as_(client, user).get(reverse(name)).status_code
+            assert status in (200, 302, 404), f"{name} as {who}: {status}"
+
+
+@pytest.mark.django_db
+def test_every_log_in_door_is_rate_limited(client, db):
+    """/accounts/login/ and /admin/login/ share the back-off (tests/core/test_rate_limits.py)."""
+    for url, field in ((reverse("accounts:login"), "login"), ("/admin/login/", "username")):
+        statuses = [
+            client.post(url, {field: "root@acme.example", "password": f"guess-{n}"}).status_code
+            for n in range(8)
+        ]
+        assert 429 in statuses, url
 
 
 @pytest.mark.django_db

@@ -123,7 +123,7 @@ def test_front_sign_up_and_log_in_pages(live_server, transactional_db, audit):
     page.get_by_label("E-mail").fill("nobody@example.com")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Please enter a correct e-mail address")).to_be_visible()
+    expect(page.get_by_text("The e-mail address or the password is not correct")).to_be_visible()
     audit.check(page, "log-in, with an error")
     audit.assert_clean()
 

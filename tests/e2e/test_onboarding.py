@@ -32,6 +32,11 @@ def test_sign_up_build_a_team_invite_and_the_colleague_joins(
     founder.get_by_label("Password").fill("a-long-passphrase-2026")
     founder.get_by_label("Organization name").fill("Fabrikam")
     founder.get_by_role("button", name="Create account and organization").click()
+    expect(founder.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    # The address is confirmed through the e-mailed link before the account can be used.
+    confirmation = wait_for_email("fiona@example.com")
+    founder.goto(re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body).group(0))
+    founder.get_by_role("button", name="Confirm and log in").click()
     expect(founder.get_by_role("heading", name="Fabrikam")).to_be_visible()
     expect(founder.get_by_text("You are owner")).to_be_visible()
 

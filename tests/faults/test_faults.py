@@ -84,7 +84,7 @@ def answer_everything(browser, token, round_) -> None:
 
 def log_in(browser, email_address) -> None:
     assert browser.get("/accounts/login/") == 200
-    status = browser.post("/accounts/login/", {"username": email_address, "password": PASSWORD})
+    status = browser.post("/accounts/login/", {"login": email_address, "password": PASSWORD})
     assert status == 302
 
 
@@ -158,7 +158,7 @@ def test_redis_stopped_while_people_answer_submit_invite_and_ask_for_a_roadmap(s
         sent = outbox(tmp_path / "outbox")
         assert sent == [
             ("carol@example.com", f"Platform: please answer “{round_.title}”"),
-            ("olga@acme.example", "Reset your password"),
+            ("olga@acme.example", "Maturity: Reset your password"),
             ("olga@acme.example", "Your roadmap is ready: Organization roadmap"),
         ]
         # Sweeping again sends nothing twice.
