@@ -3,6 +3,7 @@
 import zoneinfo
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core.ratelimit import by_link, limit, unknown_link
 from apps.surveys import round_selectors, round_services
 from apps.surveys.models import Answer, Response
-from apps.surveys.round_services import AnsweringError, AnswersMissing
+from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
 
 
 def participant_view(view):
@@ -43,6 +44,8 @@ def participant_view(view):
             with timezone.override(
                 zoneinfo.ZoneInfo(participant.round.team.organization.time_zone)
             ):
+                # A revoked or expired link shows nothing, on every page (410).
+                round_services.check_link(participant)
                 return view(request, participant, token, *args, **kwargs)
         except AnsweringError as error:
             if request.htmx:
@@ -55,9 +58,13 @@ def participant_view(view):
 
 
 def _problem(request, participant, error):
+    link_gone = isinstance(error, LinkRevoked | LinkExpired)
     context = {
-        "round": participant.round,
-        "heading": {
+        # A dead link says why, and nothing about the round's dates.
+        "round": None if link_gone else participant.round,
+        "team": participant.round.team,
+        "heading": getattr(error, "heading", None)
+        or {
             403: "Not open yet",
             409: "Already submitted",
             410: "This survey has closed",
@@ -211,6 +218,8 @@ def done(request, participant, token):
         "own": round_selectors.own_result(response),
         "team": team,
         "submitted": submitted,
+        "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
+        "link_expires": round_services.link_expires_at(round_),
     }
     return render(request, "surveys/done.html", context)
 

@@ -46,6 +46,12 @@ def round_progress(round_: Round) -> Progress:
     return Progress(pending_emails=pending, **counts)
 
 
+def round_people(round_: Round) -> QuerySet[Participant]:
+    """Everyone invited to a round, for the lead's people page (which hides, in an anonymous
+    round, who submitted)."""
+    return Participant.objects.filter(round=round_).order_by("email")
+
+
 def team_rounds(team) -> QuerySet[Round]:
     return (
         Round.objects.filter(team=team)
@@ -173,6 +179,7 @@ def my_pending_participations(user) -> QuerySet[Participant]:
         Participant.objects.filter(Q(user=user) | Q(email=user.email))
         .filter(
             submitted_at__isnull=True,
+            revoked_at__isnull=True,
             round__status=RoundStatus.OPEN,
             round__team__organization__memberships__user=user,
         )

@@ -4,11 +4,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import User
 from apps.core import jobs
@@ -43,6 +45,33 @@ def participant_token(participant: Participant) -> str:
 
 def participant_link(participant: Participant) -> str:
     return absolute_url(reverse("surveys:intro", args=[participant_token(participant)]))
+
+
+def link_expires_at(round_: Round):
+    """When the round's links stop working: SURVEY_LINK_DAYS_AFTER_CLOSE after it closes.
+
+    A round closed by hand before its close date counts from the moment it was closed; before
+    that, this is the latest the links can work (the close date plus the grace period).
+    """
+    closed = round_.closes_at
+    if round_.closed_at is not None:
+        closed = min(closed, round_.closed_at)
+    return closed + timedelta(days=settings.SURVEY_LINK_DAYS_AFTER_CLOSE)
+
+
+@transaction.atomic
+def participant_revoke(*, round_: Round, participant_public_id, now=None) -> Participant | None:
+    """Revoke one participant's link for good (it answers 410). Their response stays and keeps
+    counting in the results. Idempotent; None if the participant is not in this round."""
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(round=round_, public_id=participant_public_id)
+        .first()
+    )
+    if participant is not None and participant.revoked_at is None:
+        participant.revoked_at = now or timezone.now()
+        participant.save(update_fields=["revoked_at"])
+    return participant
 
 
 # --- Rounds
@@ -152,24 +181,50 @@ def rounds_close_due(now=None) -> int:
 # --- Participants
 
 
+INVITE_WINDOW = timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class InviteResult:
     added: list[str]
     already_invited: list[str]
+    # New addresses refused by the caps: over the per-request cap, then over the round's daily cap.
+    over_request_cap: list[str] = ()
+    over_daily_cap: list[str] = ()
 
 
 @transaction.atomic
-def participants_invite(*, round_: Round, emails: list[str]) -> InviteResult:
-    """Add participants and e-mail each their personal link after commit."""
+def participants_invite(*, round_: Round, emails: list[str], now=None) -> InviteResult:
+    """Add participants and e-mail each their personal link after commit.
+
+    At most ROUND_INVITES_PER_REQUEST new addresses per call and ROUND_INVITES_PER_ROUND_PER_DAY
+    new participants per round in any 24 hours (so a round page is no mail relay); the addresses
+    within the caps are invited, the rest are returned as refused.
+    """
     from apps.surveys.tasks import send_participant_email
 
     if round_.is_over():
         raise ValidationError("This round is closed: nobody can be invited any more.")
+    now = now or timezone.now()
+    # Lock the round: two pastes at once cannot both fit under the daily cap.
+    list(Round.objects.select_for_update().filter(pk=round_.pk).values_list("pk", flat=True))
     existing = {
         email.lower()
         for email in Participant.objects.filter(round=round_).values_list("email", flat=True)
     }
-    new_emails = [email for email in emails if email.lower() not in existing]
+    already_invited = [email for email in emails if email.lower() in existing]
+    new_emails = []
+    for email in emails:
+        if email.lower() not in existing:
+            existing.add(email.lower())  # the same address twice in one paste: once
+            new_emails.append(email)
+    per_request = max(0, settings.ROUND_INVITES_PER_REQUEST)
+    new_emails, over_request_cap = new_emails[:per_request], new_emails[per_request:]
+    invited_lately = Participant.objects.filter(
+        round=round_, created_at__gt=now - INVITE_WINDOW
+    ).count()
+    room = max(0, settings.ROUND_INVITES_PER_ROUND_PER_DAY - invited_lately)
+    new_emails, over_daily_cap = new_emails[:room], new_emails[room:]
     users = {user.email: user for user in User.objects.filter(email__in=new_emails)}
     participants = []
     for email in new_emails:
@@ -194,7 +249,9 @@ def participants_invite(*, round_: Round, emails: list[str]) -> InviteResult:
     )
     return InviteResult(
         added=[p.email for p in participants],
-        already_invited=[email for email in emails if email.lower() in existing],
+        already_invited=already_invited,
+        over_request_cap=over_request_cap,
+        over_daily_cap=over_daily_cap,
     )
 
 
@@ -206,9 +263,9 @@ def participants_remind(*, round_: Round, now=None) -> int:
     if round_.is_over():
         raise ValidationError("This round is closed: there is nobody to remind.")
     now = now or timezone.now()
-    due = Participant.objects.filter(round=round_, submitted_at__isnull=True).filter(
-        Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL)
-    )
+    due = Participant.objects.filter(
+        round=round_, submitted_at__isnull=True, revoked_at__isnull=True
+    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL))
     # Lock the ones due (skipping those another lead's click holds): nobody is reminded twice.
     due_ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
     Participant.objects.filter(pk__in=due_ids).update(reminded_at=now)
@@ -240,6 +297,16 @@ class InvalidAnswer(AnsweringError):
     status = 400
 
 
+class LinkRevoked(AnsweringError):
+    status = 410
+    heading = "This link was revoked"
+
+
+class LinkExpired(AnsweringError):
+    status = 410
+    heading = "This link has expired"
+
+
 class AnswersMissing(AnsweringError):
     status = 400
 
@@ -254,6 +321,25 @@ def participant_for_token(token: str) -> Participant | None:
         .filter(token_hash=hash_token(token or ""))
         .first()
     )
+
+
+def check_link(participant: Participant, now=None) -> None:
+    """Refuse a revoked link, and any link SURVEY_LINK_DAYS_AFTER_CLOSE after its round closed.
+
+    Only the link stops working: the response and its answers stay, and count in the results.
+    """
+    now = now or timezone.now()
+    if participant.revoked_at is not None:
+        raise LinkRevoked(
+            "Your team lead revoked this link. Answers you submitted are kept and still count in "
+            "the team's results; ask your team lead if you need a new link."
+        )
+    round_ = participant.round
+    if round_.is_over(now):
+        expires = link_expires_at(round_)
+        if now >= expires:
+            day = date_format(timezone.localtime(expires), "j F Y")
+            raise LinkExpired(f"This link expired on {day}; ask your team lead for the results.")
 
 
 def check_accepting(round_: Round) -> None:

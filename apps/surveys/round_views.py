@@ -1,5 +1,8 @@
 """Pages for the people who run rounds: create, progress, invite, remind, edit, close."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -121,6 +124,11 @@ def round_progress(request, access, round_id):
     return render(request, "surveys/_progress.html", context)
 
 
+def _some(emails: list[str], shown: int = 20) -> str:
+    more = len(emails) - shown
+    return ", ".join(emails[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 @org_view()
 @require_POST
 @limit("invitations", key=by_user)
@@ -140,6 +148,22 @@ def round_invite(request, access, round_id):
         return _round_url(access, round_)
     if result.added:
         messages.success(request, f"Invited {len(result.added)}: {', '.join(result.added)}.")
+    if result.over_request_cap:
+        count = len(result.over_request_cap)
+        messages.error(
+            request,
+            f"{count} address{'es were' if count != 1 else ' was'} not invited: at most "
+            f"{settings.ROUND_INVITES_PER_REQUEST} new people per paste. Paste the rest again: "
+            f"{_some(result.over_request_cap)}.",
+        )
+    if result.over_daily_cap:
+        count = len(result.over_daily_cap)
+        messages.error(
+            request,
+            f"{count} address{'es were' if count != 1 else ' was'} not invited: a round invites at "
+            f"most {settings.ROUND_INVITES_PER_ROUND_PER_DAY} new people in 24 hours. Try again "
+            f"tomorrow: {_some(result.over_daily_cap)}.",
+        )
     if result.already_invited:
         messages.info(request, f"Already invited: {', '.join(result.already_invited)}.")
     for bad in form.cleaned_data["invalid"]:
@@ -180,3 +204,44 @@ def round_close(request, access, round_id):
     else:
         messages.info(request, f"“{round_.title}” was already closed.")
     return _round_url(access, round_)
+
+
+@org_view()
+@require_GET
+def round_people(request, access, round_id):
+    """Everyone invited, with their link's state; a lead revokes a leaked or wrong link here."""
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    context = {
+        "organization": access.organization,
+        "round": round_,
+        "people": round_selectors.round_people(round_),
+        "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
+        "link_expires": round_services.link_expires_at(round_),
+    }
+    return render(request, "surveys/round_people.html", context)
+
+
+@org_view()
+@require_POST
+def participant_revoke(request, access, round_id):
+    """Revoke the link of the participant posted as `participant` (their public id)."""
+    round_ = round_access(access, round_id, TeamAction.LEAD)
+    try:
+        participant_id = uuid.UUID(request.POST.get("participant", ""))
+    except ValueError:
+        participant = None
+    else:
+        participant = round_services.participant_revoke(
+            round_=round_, participant_public_id=participant_id
+        )
+    if participant is None:
+        messages.error(request, "That person is not invited to this round; nothing was revoked.")
+    else:
+        messages.success(
+            request,
+            f"The link of {participant.email} is revoked: it no longer opens anything. "
+            "Answers already submitted still count.",
+        )
+    return redirect(
+        "surveys:round_people", org_slug=access.organization.slug, round_id=round_.public_id
+    )

@@ -39,6 +39,16 @@ urlpatterns = [
         name="round_remind",
     ),
     path(
+        "o/<slug:org_slug>/rounds/<uuid:round_id>/people/",
+        round_views.round_people,
+        name="round_people",
+    ),
+    path(
+        "o/<slug:org_slug>/rounds/<uuid:round_id>/people/revoke/",
+        round_views.participant_revoke,
+        name="participant_revoke",
+    ),
+    path(
         "o/<slug:org_slug>/rounds/<uuid:round_id>/close/",
         round_views.round_close,
         name="round_close",
