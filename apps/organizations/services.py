@@ -311,7 +311,13 @@ def invitation_send(
     invitation.expires_at = expires_at
     invitation.invited_by = invited_by
     invitation.sent_at = None
-    invitation.save()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # the same invitation, sent at the same moment, was saved first
+        raise ValidationError(
+            {"email": f"{email} is already invited to {organization}: the invitation was sent."}
+        ) from None
     invitation.teams.set([team for team in teams if team.organization_id == organization.pk])
     jobs.enqueue(send_invitation_email, invitation.pk, token)
     return invitation, token
