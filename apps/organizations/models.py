@@ -144,3 +144,13 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def sender(self) -> str:
+        """Who sent it, with their address: organization names are not unique, so an invitation
+        from a look-alike organization shows a stranger's address. Empty if they are gone."""
+        user = self.invited_by
+        if user is None:
+            return ""
+        name = " ".join(user.name.split())  # one line: it goes into the e-mail's subject
+        return f"{name} ({user.email})" if name and name != user.email else user.email

@@ -32,7 +32,11 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     try:
         send_templated_email(
             to=[invitation.email],
-            subject=f"You are invited to join {invitation.organization.name}",
+            subject=(
+                f"{invitation.sender} invited you to join {invitation.organization.name}"
+                if invitation.sender
+                else f"You are invited to join {invitation.organization.name}"
+            ),
             template="emails/invitation",
             context={
                 "invitation": invitation,
