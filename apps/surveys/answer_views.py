@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.core.ratelimit import by_link, limit, unknown_link
+from apps.core.ratelimit import by_link, guard_links, limit
 from apps.surveys import round_selectors, round_services
 from apps.surveys.models import Answer, Response
 from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
@@ -24,7 +24,7 @@ def participant_view(view):
     """
 
     @never_cache
-    @limit("link-guess", methods=None, counts=unknown_link)
+    @guard_links("link-guess")
     @limit("survey-link", key=by_link, methods=None)
     @wraps(view)
     def wrapped(request, token, *args, **kwargs):

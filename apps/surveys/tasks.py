@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 @shared_task  # run through apps.core.jobs.enqueue, which retries with a back-off
 def send_participant_email(participant_id: int, kind: str, stamp: str | None = None) -> None:
     """Send an invitation (once) or the reminder queued at `stamp` (once)."""
-    pending = Participant.objects.filter(pk=participant_id, submitted_at__isnull=True)
+    pending = Participant.objects.filter(
+        pk=participant_id, submitted_at__isnull=True, revoked_at__isnull=True
+    )
     if kind == "invitation":
         claim, undo = {"invited_at": timezone.now()}, {"invited_at": None}
         claimed = pending.filter(invited_at__isnull=True).update(**claim)

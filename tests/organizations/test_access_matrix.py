@@ -55,6 +55,8 @@ CASES = [
     Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
     Case("surveys:round_remind", "post", Role.ADMIN),
     Case("surveys:round_close", "post", Role.ADMIN),
+    Case("surveys:round_people", "get", Role.ADMIN),
+    Case("surveys:participant_revoke", "post", Role.ADMIN),
     Case("reports:list", "get", Role.MEMBER),
     Case("reports:request", "post", Role.EXECUTIVE, (("scope", "organization"),)),
     Case("reports:status", "get", Role.EXECUTIVE),

@@ -313,3 +313,16 @@ def test_a_participant_of_another_round_cannot_be_revoked_through_this_one(
         assert response.status_code == 200
         assert "not invited to this round; nothing was revoked" in response.content.decode()
     assert Participant.objects.get(pk=participant.pk).revoked_at is None
+
+
+def test_an_invitation_still_queued_when_the_link_is_revoked_is_not_sent(round_):
+    """The e-mail job may run after the revoke (a busy or stopped worker): it sends nothing."""
+    from apps.surveys.tasks import send_participant_email
+
+    round_services.participants_invite(round_=round_, emails=["ada@example.com"])
+    participant = Participant.objects.get()
+    Participant.objects.filter(pk=participant.pk).update(invited_at=None)  # not sent yet
+    round_services.participant_revoke(round_=round_, participant_public_id=participant.public_id)
+    mail.outbox.clear()
+    send_participant_email(participant.pk, "invitation")
+    assert mail.outbox == []
