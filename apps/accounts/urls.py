@@ -17,6 +17,17 @@ def _email(field):
     return lambda request: request.POST.get(field, "").strip().lower()
 
 
+def _login_refused(request, wait: int, wait_text: str):
+    """The log-in form again, saying how long to wait; the right password works after that."""
+    from django.shortcuts import render
+
+    from apps.accounts.forms import LoginForm
+
+    form = LoginForm(initial={"login": request.POST.get("login", "")}, request=request)
+    context = {"form": form, "wait": wait_text, "redirect_field_value": request.POST.get("next")}
+    return render(request, "accounts/login.html", context, status=429)
+
+
 def reset_limited(view):
     """Reset e-mails count per address and per account (no mail-bombing anyone)."""
     per_account = limit("password-reset-account", key=_email("email"))
@@ -29,7 +40,10 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path(
         "login/",
-        login_backoff(allauth_views.LoginView.as_view(template_name="accounts/login.html")),
+        login_backoff(
+            allauth_views.LoginView.as_view(template_name="accounts/login.html"),
+            refused=_login_refused,
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -240,8 +240,12 @@ def backoff_clear(scope: str, ident: str) -> None:
         log.warning("Rate limit cache unavailable; '%s' not cleared.", scope, exc_info=True)
 
 
-def login_backoff(view, *, email_field: str = "login"):
-    """Decorate a log-in view: failures slow down the address and the account (see module)."""
+def login_backoff(view, *, email_field: str = "login", refused=None):
+    """Decorate a log-in view: failures slow down the address and the account (see module).
+
+    `refused(request, wait_seconds, wait_text)` renders the answer while waiting (default: the
+    429 page); it should keep the 429 status and set Retry-After.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -254,7 +258,11 @@ def login_backoff(view, *, email_field: str = "login"):
         waits = [backoff_wait("login", address), backoff_wait("login-account", account)]
         wait = max((w for w in waits if w is not None), default=None)
         if wait is not None:
-            return too_many_requests(request, wait)
+            if refused is None:
+                return too_many_requests(request, wait)
+            response = refused(request, wait, _wait_text(wait))
+            response["Retry-After"] = str(wait)
+            return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200:  # the form again, with an error; success redirects
             backoff_fail("login", address)

@@ -45,7 +45,7 @@ def test_failed_log_ins_slow_the_account_down_but_the_right_password_gets_in(
         assert log_in(client, "ada@acme.example", "wrong", f"10.0.0.{attempt}").status_code == 200
     # Right after the 5th failure even the right password waits a moment (not checked at all).
     refused = assert_refused(log_in(client, "ada@acme.example", "right-horse-battery"), period=2)
-    assert "Please wait 2 seconds" in refused.content.decode()
+    assert "Wait 2 seconds, then try again" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     # A guesser keeps waiting twice as long each time: 2, 4, 8, 16 seconds …
     waits = []
