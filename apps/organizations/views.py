@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
-from apps.core.ratelimit import by_user, limit, unknown_link
+from apps.core.ratelimit import by_user, guard_links, limit
 from apps.organizations import selectors, services
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.forms import (
@@ -337,7 +337,7 @@ def invitation_update(request, access, invitation_id):
     return redirect("organizations:member_list", org_slug=access.organization.slug)
 
 
-@limit("link-guess", methods=None, counts=unknown_link)
+@guard_links("link-guess")
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     """The link in an invitation e-mail: explains, then joins (logged in as the invited address)."""
