@@ -19,7 +19,7 @@ run: sync
 	@echo "Maturity is starting on http://127.0.0.1:8000  (e-mails sent: http://127.0.0.1:8000/dev/outbox/)"
 	@echo "Stop with Ctrl-C."
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
-	.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 \
+	.venv/bin/celery -A config worker --beat -Q account,bulk,celery --loglevel=INFO --concurrency=2 \
 		--schedule=var/celerybeat-schedule --without-gossip --without-mingle & \
 	$(PY) manage.py runserver 127.0.0.1:8000 & \
 	wait -n

@@ -8,7 +8,7 @@ from apps.core.models import JobStatus, QueuedJob
 class QueuedJobAdmin(admin.ModelAdmin):
     """Background jobs (e-mails): what waits, what failed and why. Read-only but for a retry."""
 
-    list_display = ["task", "status", "attempts", "created_at", "run_after", "short_error"]
+    list_display = ["task", "queue", "status", "attempts", "created_at", "run_after", "short_error"]
     list_filter = ["status", "task"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in QueuedJob._meta.fields if field.name != "args"]
@@ -34,5 +34,5 @@ class QueuedJobAdmin(admin.ModelAdmin):
             status=JobStatus.QUEUED, attempts=0, run_after=timezone.now()
         )
         for job_id in retried:
-            jobs.publish(jobs.run_job, job_id)
+            jobs.publish_job(job_id)
         self.message_user(request, f"{len(retried)} job(s) queued again.", messages.SUCCESS)

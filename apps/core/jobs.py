@@ -1,8 +1,12 @@
 """Queue work so that a down or forgetful broker loses nothing (see apps.core.models.QueuedJob).
 
-- `enqueue(task, *args)`: a durable job (e-mails): a row now, a message after commit.
+- `enqueue(task, *args, queue=None)`: a durable job (e-mails): a row now, a message after commit.
 - `publish_on_commit(task, *args)`: a message after commit for work whose own table already
   records that it is pending (report jobs). Neither raises if the broker is unreachable.
+
+Queues: a job's message goes to `queue`, or to the queue settings.JOB_QUEUES names for its task
+(account e-mail on "account", invitations and reminders on "bulk"), or to the default queue.
+The queue is stored with the job, so the sweep and the admin's retry publish to the same one.
 """
 
 import logging
@@ -26,13 +30,23 @@ BROKER_PAUSE_SECONDS = 15.0
 _broker_paused_until = 0.0
 
 
-def publish(task, *args) -> bool:
-    """Send a message to the broker now; False (logged) when it cannot be reached."""
+ACCOUNT_QUEUE = "account"
+BULK_QUEUE = "bulk"
+
+
+def queue_for(task_name: str, queue: str | None = None) -> str:
+    """The queue for a job of this task: `queue` when given, else settings.JOB_QUEUES's."""
+    return queue or getattr(settings, "JOB_QUEUES", {}).get(task_name, "")
+
+
+def publish(task, *args, queue: str | None = None) -> bool:
+    """Send a message to the broker now (to `queue`, or the task's routed or default queue);
+    False (logged) when it cannot be reached."""
     global _broker_paused_until
     if time.monotonic() < _broker_paused_until:
         return False
     try:
-        task.apply_async(args=args)
+        task.apply_async(args=args, **({"queue": queue} if queue else {}))
     except Exception:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         log.warning("Broker unreachable: %s%s not published now.", task.name, args, exc_info=True)
@@ -46,23 +60,36 @@ def broker_pause_end() -> None:
     _broker_paused_until = 0.0
 
 
-def publish_on_commit(task, *args) -> None:
-    transaction.on_commit(lambda: publish(task, *args))
+def publish_on_commit(task, *args, queue: str | None = None) -> None:
+    transaction.on_commit(lambda: publish(task, *args, queue=queue))
 
 
-def enqueue(task, *args) -> QueuedJob:
-    return enqueue_many(task, [args])[0]
+def enqueue(task, *args, queue: str | None = None) -> QueuedJob:
+    """A durable job: `enqueue(send_account_email, subject, body, [to], html)`. `queue`
+    overrides the task's queue from settings.JOB_QUEUES (e.g. queue=ACCOUNT_QUEUE)."""
+    return enqueue_many(task, [args], queue=queue)[0]
 
 
-def enqueue_many(task, arg_lists) -> list[QueuedJob]:
+def enqueue_many(task, arg_lists, *, queue: str | None = None) -> list[QueuedJob]:
     """One job per argument list, written in one INSERT (an invitation to 200 people)."""
     now = timezone.now()
+    queue = queue_for(task.name, queue)
     created = QueuedJob.objects.bulk_create(
-        [QueuedJob(task=task.name, args=list(args), run_after=now) for args in arg_lists]
+        [
+            QueuedJob(task=task.name, args=list(args), run_after=now, queue=queue)
+            for args in arg_lists
+        ]
     )
     for job in created:
-        publish_on_commit(run_job, job.pk)
+        publish_on_commit(run_job, job.pk, queue=queue)
     return created
+
+
+def publish_job(job_id: int, queue: str | None = None) -> bool:
+    """Publish a stored job again (the sweep, the admin's retry), to the job's own queue."""
+    if queue is None:
+        queue = QueuedJob.objects.filter(pk=job_id).values_list("queue", flat=True).first()
+    return publish(run_job, job_id, queue=queue or None)
 
 
 def discard(targets) -> int:
@@ -149,8 +176,9 @@ def run_job(job_id: int) -> bool:
 def requeue_jobs() -> int:
     """Beat: publish the jobs whose message was lost or never sent (e.g. Redis was down)."""
     ids = due()
+    queues = dict(QueuedJob.objects.filter(pk__in=ids).values_list("pk", "queue"))
     for job_id in ids:
-        if not publish(run_job, job_id):
+        if not publish_job(job_id, queues.get(job_id, "")):
             break  # still down: the next sweep tries again
     return len(ids)
 

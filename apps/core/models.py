@@ -17,6 +17,12 @@ class JobStatus(models.TextChoices):
 
 class QueuedJob(models.Model):
     task = models.CharField(max_length=200, help_text="The Celery task's name.")
+    queue = models.CharField(
+        max_length=50,
+        blank=True,
+        default="",
+        help_text="The Celery queue its message goes to (empty: the default queue).",
+    )
     args = models.JSONField(default=list, blank=True, help_text="Erased once the job is done.")
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -45,7 +45,11 @@ def celery_worker(transactional_db):
 
     from config.celery import app
 
+    queues = ["account", "bulk", "celery"]  # every queue the deployed workers consume
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("celery")  # nothing left over from an earlier run
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+        for queue in queues:  # nothing left over from an earlier run
+            connection.default_channel.queue_purge(queue)
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues
+    ) as worker:
         yield worker
