@@ -58,7 +58,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render now (in the request), send from a worker after commit, on the account queue."""
         from apps.core import jobs
-        from apps.core.tasks import send_rendered_email
+        from apps.core.tasks import send_account_email
 
         context = {"email": email, "site_url": settings.SITE_URL, **context}
         message = self.render_mail(template_prefix, email, context)
@@ -70,4 +70,4 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             None,
         )
-        jobs.enqueue(send_rendered_email, message.subject, message.body, list(message.to), html)
+        jobs.enqueue(send_account_email, message.subject, message.body, list(message.to), html)
