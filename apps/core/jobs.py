@@ -32,6 +32,7 @@ _broker_paused_until = 0.0
 
 ACCOUNT_QUEUE = "account"
 BULK_QUEUE = "bulk"
+ALL_QUEUES = (ACCOUNT_QUEUE, BULK_QUEUE, "celery")  # what one worker consumes to do everything
 
 
 def queue_for(task_name: str, queue: str | None = None) -> str:

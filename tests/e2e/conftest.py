@@ -45,7 +45,9 @@ def celery_worker(transactional_db):
 
     from config.celery import app
 
-    queues = ["account", "bulk", "celery"]  # every queue the deployed workers consume
+    from apps.core.jobs import ALL_QUEUES
+
+    queues = list(ALL_QUEUES)  # every queue the deployed workers consume
     with app.connection_for_write() as connection:
         for queue in queues:  # nothing left over from an earlier run
             connection.default_channel.queue_purge(queue)

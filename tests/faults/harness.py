@@ -117,7 +117,10 @@ class Gunicorn(Process):
 
 class CeleryWorker(Process):
     def __init__(self, env: dict, tmp_path: Path):
+        from apps.core.jobs import ALL_QUEUES
+
         args = [str(BIN / "celery"), "-A", "config", "worker", "--pool", "solo"]
+        args += ["-Q", ",".join(ALL_QUEUES)]
         args += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
         super().__init__(args, env, tmp_path / "worker.log")
 
