@@ -43,9 +43,8 @@ def celery_worker(transactional_db):
     """A Celery worker thread on the test broker (Redis), seeing the committed rows."""
     from celery.contrib.testing.worker import start_worker
 
-    from config.celery import app
-
     from apps.core.jobs import ALL_QUEUES
+    from config.celery import app
 
     queues = list(ALL_QUEUES)  # every queue the deployed workers consume
     with app.connection_for_write() as connection:
