@@ -234,6 +234,8 @@ def test_a_since_with_any_offset_is_read_not_a_database_error(client, owner_toke
     }
 
 
-def test_a_slug_that_cannot_be_one_is_a_422_not_a_database_error(client, owner_token):
+def test_a_slug_that_cannot_be_one_is_a_4xx_not_a_database_error(client, owner_token):
     response = client.get("/api/v1/organizations/ac%00me/teams", **django_bearer(owner_token))
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
+    response = client.get("/api/v1/organizations/ac me!/teams", **django_bearer(owner_token))
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["path", "slug"]
