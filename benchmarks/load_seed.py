@@ -76,7 +76,7 @@ def migrate_and_collect_static() -> None:
 
 
 def seed(respondents: int, executives: int) -> Seeded:
-    from apps.core.demo import seed_demo
+    from apps.demo.seed import seed_demo
     from apps.organizations.models import Team
     from apps.surveys import round_selectors, round_services
     from apps.surveys.models import Participant, RoundStatus
@@ -114,7 +114,7 @@ def _open_round(organization, respondents: int):
     from django.utils import timezone
 
     from apps.accounts.models import User
-    from apps.core.demo import DEMO_LOGINS
+    from apps.demo.seed import DEMO_LOGINS
     from apps.organizations.services import team_create
     from apps.surveys import round_services
     from apps.surveys.models import BankStatus, QuestionBank

@@ -45,7 +45,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from apps.core.demo import seed_demo
+    from apps.demo.seed import seed_demo
 
     organization = seed_demo()
     from pypdf import PdfReader

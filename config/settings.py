@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.surveys",
     "apps.scoring",
     "apps.reports",
+    "apps.demo",  # on top: the demo seed uses every app
 ]
 
 MIDDLEWARE = [

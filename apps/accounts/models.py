@@ -4,19 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-
-def normalize_email(email: str) -> str:
-    """One spelling per address: trimmed, lower case, an internationalized domain in its ASCII
-    (IDNA) form, so `x@bücher.example` and `x@XN--BCHER-KVA.example` are one account."""
-    email = (email or "").strip().lower()
-    local, at, domain = email.rpartition("@")
-    if not at or not domain or domain.isascii():
-        return email
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:  # not a valid domain name: the form's validation says so
-        return email
-    return f"{local}@{domain}"
+from apps.core.text import normalize_email
 
 
 class UserManager(BaseUserManager):

@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from apps.core.text import normalize_email
+
 log = logging.getLogger(__name__)
 
 
@@ -251,8 +253,6 @@ def login_backoff(view, *, email_field: str = "login", refused=None):
     def wrapped(request, *args, **kwargs):
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        from apps.accounts.models import normalize_email
-
         address = client_ip(request)
         account = normalize_email(request.POST.get(email_field, ""))
         waits = [backoff_wait("login", address), backoff_wait("login-account", account)]

@@ -3,7 +3,7 @@
 PostgreSQL refuses a NUL character (U+0000) in text with a DataError, so a NUL typed or
 pasted into a search box, a link or a name would be a 500. `RefuseNulMiddleware` answers a
 400 for any NUL in the URL (path or query string); services that store a name use
-`without_nul`."""
+`without_nul`. `normalize_email` gives an e-mail address its one spelling."""
 
 import re
 
@@ -30,3 +30,17 @@ def query_has_nul(request) -> bool:
     if NUL in request.path_info or NUL in request.path:
         return True
     return any(has_nul(key, *values) for key, values in request.GET.lists())
+
+
+def normalize_email(email: str) -> str:
+    """One spelling per address: trimmed, lower case, an internationalized domain in its ASCII
+    (IDNA) form, so `x@bücher.example` and `x@XN--BCHER-KVA.example` are one account."""
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at or not domain or domain.isascii():
+        return email
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:  # not a valid domain name: the form's validation says so
+        return email
+    return f"{local}@{domain}"

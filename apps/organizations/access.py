@@ -106,19 +106,3 @@ def org_view(min_role: Role = Role.MEMBER):
         return wrapped
 
     return decorator
-
-
-def round_access(access: OrgAccess, round_public_id, action: TeamAction):
-    """Resolve a survey round of `access.organization` through its team's rules (404, then 403)."""
-    from apps.surveys.models import Round
-
-    round_ = (
-        Round.objects.select_related("team", "bank")
-        .filter(team__organization=access.organization, public_id=round_public_id)
-        .first()
-    )
-    if round_ is None:
-        raise Http404("No such round.")
-    if not access.may(action, round_.team):
-        raise PermissionDenied("You do not run rounds for this team.")
-    return round_

@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from apps.organizations.access import TeamAction, round_access, team_access
+from apps.organizations.access import TeamAction, team_access
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportScope, ReportStatus
+from apps.surveys.access import round_access
 
 
 def scope_object(access, scope: str, object_id):

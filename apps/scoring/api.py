@@ -10,11 +10,12 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from apps.core.api import OrganizationSlug, errors
-from apps.organizations.access import TeamAction, organization_access, round_access, team_access
+from apps.organizations.access import TeamAction, organization_access, team_access
 from apps.organizations.models import Role
 from apps.organizations.selectors import teams_visible_to
 from apps.scoring import selectors
 from apps.scoring.dashboard import executive_dashboard
+from apps.surveys.access import round_access
 from apps.surveys.models import Round
 
 router = Router(tags=["results"])

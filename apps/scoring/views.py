@@ -4,9 +4,10 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from apps.organizations.access import TeamAction, org_view, round_access, team_access
+from apps.organizations.access import TeamAction, org_view, team_access
 from apps.scoring import charts, selectors
 from apps.scoring.csv_export import csv_response
+from apps.surveys.access import round_access
 from apps.surveys.round_selectors import bank_bands
 
 

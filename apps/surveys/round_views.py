@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.ratelimit import by_user, limit
-from apps.organizations.access import TeamAction, org_view, round_access, team_access
+from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.models import Membership
 from apps.surveys import round_selectors, round_services
+from apps.surveys.access import round_access
 from apps.surveys.forms import InviteForm, RoundForm
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from apps.core.demo import DEMO_PASSWORD, seed_demo
+from apps.demo.seed import DEMO_PASSWORD, seed_demo
 from apps.organizations.models import Organization, Team
 from apps.reports.models import Report, ReportScope, ReportStatus
 from apps.surveys import round_services

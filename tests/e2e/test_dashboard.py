@@ -6,7 +6,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from apps.core.demo import DEMO_PASSWORD, seed_demo
+from apps.demo.seed import DEMO_PASSWORD, seed_demo
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.services import email_mark_verified
-from apps.core.demo_history import seed_history
+from apps.demo.history import seed_history
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 
 DEMO_PASSWORD = "maturity-demo"
