@@ -1,19 +1,23 @@
 """The app as it runs in production, in child processes: gunicorn, a Celery worker, a Redis
-server of its own, and a TCP proxy in front of PostgreSQL that can cut every connection."""
+server and a PostgreSQL server of its own, and a TCP proxy in front of PostgreSQL that can cut
+every connection."""
 
 import contextlib
+import glob
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 from django.db import connection
 
 BIN = Path(sys.executable).parent
@@ -114,6 +118,12 @@ class Gunicorn(Process):
         wait_until(answers, 30, f"gunicorn did not start; see {self.log}")
         return self
 
+    def processes(self) -> set[int]:
+        """The master's and its workers' process ids (Linux)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return {pid, *map(int, children)}
+
 
 class CeleryWorker(Process):
     def __init__(self, env: dict, tmp_path: Path):
@@ -173,6 +183,99 @@ class PrivateRedis:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def postgresql_bin() -> Path | None:
+    """The newest installed PostgreSQL server's binaries (Debian: /usr/lib/postgresql/N/bin)."""
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    if not found:
+        return None
+    return Path(max(found, key=lambda path: int(Path(path).parts[-3]))).parent
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own, in a temporary directory on a free port, which the
+    test can stop and start again without disturbing anyone else's server. `copy_database`
+    loads a database from another server into it; `values` reads it."""
+
+    def __init__(self, tmp_path: Path):
+        self.bin = postgresql_bin()
+        self.kept_log = tmp_path / "postgresql.log"
+        self.port = free_port()
+        # Not under pytest's tmp_path: its parent is private to root, and the server runs as
+        # the postgres user (initdb refuses to run as root).
+        self.dir = Path(tempfile.mkdtemp(prefix="maturity-pg-"))
+        self.data, self.log = self.dir / "data", self.dir / "server.log"
+
+    def _run(self, tool: str, *args: str, password: str = "") -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        command = [*as_postgres, str(self.bin / tool), *args]
+        env = {**os.environ, "PGPASSWORD": password} if password else None
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode:
+            output = done.stderr or done.stdout
+            raise AssertionError(f"{tool} failed: {output} (server log: {self.kept_log})")
+
+    def init(self):
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync")
+        settings = [
+            f"port = {self.port}",
+            "listen_addresses = '127.0.0.1'",
+            f"unix_socket_directories = '{self.dir}'",
+            "fsync = off",
+        ]
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write("\n".join(settings) + "\n")
+        return self
+
+    def start(self):
+        self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30")
+        return self
+
+    def stop(self):
+        """A fast shutdown: every session is ended at once, as in a restart or failover."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w", "-t", "30")
+
+    def copy_database(self, source: dict) -> None:
+        """Copy a database (Django's settings_dict of its server) into a database of the same
+        name here, schema, triggers and rows."""
+        name, user = source["NAME"], source["USER"] or "postgres"
+        host = ["-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432)]
+        here = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        if user != "postgres":  # the app connects as the source's user
+            self._run("createuser", *here, "--superuser", user)
+        self._run("createdb", *here, name)
+        dump = self.dir / "dump"
+        self._run(
+            "pg_dump", *host, "-U", user, "-Fc", "-f", str(dump), name, password=source["PASSWORD"]
+        )
+        self._run("pg_restore", *here, "--no-owner", "--exit-on-error", "-d", name, str(dump))
+
+    def values(self, queryset) -> list:
+        """Runs a `values_list(..., flat=True)` query on the copied database here. (Django's test
+        case lets the test's connections reach only the test database.)"""
+        sql, params = queryset.query.sql_with_params()
+        name = connection.settings_dict["NAME"]
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=name) as db:
+            return [row[0] for row in db.execute(sql, params)]
+
+    def remove(self):
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(AssertionError):
+                self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        if self.log.exists():
+            shutil.copyfile(self.log, self.kept_log)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.init().start()
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 def _shut(sock: socket.socket) -> None:
