@@ -1,4 +1,4 @@
-"""The Celery app. Tasks enqueue with `delay_on_commit`, so a rolled-back request sends nothing."""
+"""The Celery app. Work is started through apps.core.jobs (after commit), never `delay`."""
 
 import os
 

@@ -1,8 +1,17 @@
-"""Queue work so that a down or forgetful broker loses nothing (see apps.core.models.QueuedJob).
+"""How background work starts: after commit, in a way a down or forgetful broker cannot lose.
 
-- `enqueue(task, *args, queue=None)`: a durable job (e-mails): a row now, a message after commit.
-- `publish_on_commit(task, *args)`: a message after commit for work whose own table already
-  records that it is pending (report jobs). Neither raises if the broker is unreachable.
+- `enqueue(task, *args, queue=None)` (`enqueue_many` for many): a durable job. A QueuedJob row
+  now, in the caller's transaction, and a message after commit; a sweep publishes again what
+  the broker lost, a worker claims the row before running it, a failure retries with a back-off.
+  This is the way to start background work.
+- `publish_on_commit(task, *args)`: only for work whose own table records that it is pending and
+  that has a sweep of its own (a Report row: queued, building, built; reclaim_stuck_reports).
+
+Nothing else calls `delay`, `delay_on_commit` or `apply_async`. A task takes ids, loads its rows
+and calls one service. Its arguments stay in the job's row until it is done, so they are never
+a secret (no token, link or key): the service derives a link again from the row it loads (a
+survey link from the participant, an invitation link from the invitation). The exception today
+is account e-mail, which allauth renders in the request: its job holds the rendered message.
 
 Queues: a job's message goes to `queue`, or to the queue settings.JOB_QUEUES names for its task
 (account e-mail on "account", invitations and reminders on "bulk"), or to the default queue.

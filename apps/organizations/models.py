@@ -104,7 +104,8 @@ class TeamMembership(models.Model):
 
 
 class Invitation(models.Model):
-    """An invitation to join an organization. Only the SHA-256 of its token is stored."""
+    """An invitation to join an organization. Only the SHA-256 of its token is stored; the token
+    itself is derived again from the row when the e-mail is sent."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -114,6 +115,9 @@ class Invitation(models.Model):
     role = models.PositiveSmallIntegerField(choices=Role.choices, default=Role.MEMBER)
     teams = models.ManyToManyField(Team, blank=True, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
+    # With SECRET_KEY this derives the link's token (services.invitation_token), so the e-mail
+    # job stores no secret. A refreshed invitation gets a new salt, hence a new link.
+    token_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

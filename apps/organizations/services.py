@@ -1,17 +1,21 @@
 """Writes to organizations, teams, memberships and invitations."""
 
+import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.models import normalize_email
 from apps.core import jobs
+from apps.core.emails import absolute_url, send_templated_email
 from apps.core.errors import RefusedError
-from apps.core.tokens import hash_token, new_token
+from apps.core.text import normalize_email
+from apps.core.tokens import derived_token, hash_token
 from apps.organizations.access import OrgAccess
 from apps.organizations.models import (
     Invitation,
@@ -21,6 +25,8 @@ from apps.organizations.models import (
     Team,
     TeamMembership,
 )
+
+log = logging.getLogger(__name__)
 
 # --- Organizations
 
@@ -287,7 +293,8 @@ def invitation_send(
 ) -> tuple[Invitation, str]:
     """Invite `email`, or refresh their pending invitation (new link, new expiry, new role).
 
-    Returns the invitation and the plain token; the e-mail goes out after commit.
+    Returns the invitation and the plain token; the e-mail goes out after commit. Its job
+    stores the invitation's id and token hash, not the token: the task derives it again.
     """
     from apps.organizations.tasks import send_invitation_email
 
@@ -297,7 +304,6 @@ def invitation_send(
         raise PermissionDenied("Only an owner can invite admins and owners.")
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {organization}."})
-    token, token_hash = new_token()
     expires_at = timezone.now() + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
     invitation = (
         Invitation.objects.select_for_update()
@@ -307,7 +313,9 @@ def invitation_send(
     if invitation is None:
         invitation = Invitation(organization=organization, email=email)
     invitation.role = role
-    invitation.token_hash = token_hash
+    invitation.token_salt = secrets.token_urlsafe(16)
+    token = invitation_token(invitation)
+    invitation.token_hash = hash_token(token)
     invitation.expires_at = expires_at
     invitation.invited_by = invited_by
     invitation.sent_at = None
@@ -319,8 +327,48 @@ def invitation_send(
             {"email": f"{email} is already invited to {organization}: the invitation was sent."}
         ) from None
     invitation.teams.set([team for team in teams if team.organization_id == organization.pk])
-    jobs.enqueue(send_invitation_email, invitation.pk, token)
+    jobs.enqueue(send_invitation_email, invitation.pk, invitation.token_hash)
     return invitation, token
+
+
+def invitation_token(invitation) -> str:
+    """The token in an invitation's link: derived from the row's public id and salt with
+    SECRET_KEY, so it is never stored (only its hash) and a queued e-mail can derive it again."""
+    return derived_token("invitation", f"{invitation.public_id}:{invitation.token_salt}")
+
+
+def invitation_email_send(*, invitation_id: int, token_hash: str) -> None:
+    """Send the invitation e-mail once: a redelivered job, or one for a link that was refreshed
+    since (another token hash), does nothing."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, token_hash=token_hash, sent_at__isnull=True, accepted_at__isnull=True
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        log.info("Invitation %s already sent or superseded; nothing to do.", invitation_id)
+        return
+    invitation = Invitation.objects.select_related("organization", "invited_by").get(
+        pk=invitation_id
+    )
+    token = invitation_token(invitation)
+    try:
+        if hash_token(token) != invitation.token_hash:  # a link that cannot be derived again
+            raise ValueError(f"Invitation {invitation_id}: its link cannot be derived.")
+        send_templated_email(
+            to=[invitation.email],
+            subject=(
+                f"{invitation.sender} invited you to join {invitation.organization.name}"
+                if invitation.sender
+                else f"You are invited to join {invitation.organization.name}"
+            ),
+            template="emails/invitation",
+            context={
+                "invitation": invitation,
+                "link": absolute_url(reverse("organizations:invitation", args=[token])),
+            },
+        )
+    except Exception:
+        Invitation.objects.filter(pk=invitation_id).update(sent_at=None)  # let the retry send it
+        raise
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:

@@ -1,66 +1,14 @@
-"""Celery adapters for rounds: e-mail participants, close due rounds. Duplicates are harmless."""
-
-import logging
-import zoneinfo
-from datetime import datetime
+"""Celery adapters for rounds: take ids, call one service. Duplicates are harmless."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from apps.core.emails import send_templated_email
-from apps.surveys import round_services
-from apps.surveys.models import Participant
-
-log = logging.getLogger(__name__)
+from apps.surveys import round_emails, round_services
 
 
-@shared_task  # run through apps.core.jobs.enqueue, which retries with a back-off
+@shared_task  # started with apps.core.jobs.enqueue, which retries with a back-off
 def send_participant_email(participant_id: int, kind: str, stamp: str | None = None) -> None:
     """Send an invitation (once) or the reminder queued at `stamp` (once)."""
-    pending = Participant.objects.filter(
-        pk=participant_id, submitted_at__isnull=True, revoked_at__isnull=True
-    )
-    if kind == "invitation":
-        claim, undo = {"invited_at": timezone.now()}, {"invited_at": None}
-        claimed = pending.filter(invited_at__isnull=True).update(**claim)
-    else:
-        reminded_at = datetime.fromisoformat(stamp)
-        claim, undo = {"reminder_sent_at": reminded_at}, {"reminder_sent_at": None}
-        claimed = (
-            pending.filter(reminded_at=reminded_at)
-            .exclude(reminder_sent_at=reminded_at)
-            .update(**claim)
-        )
-    if not claimed:
-        log.info("Participant %s: %s already sent or no longer needed.", participant_id, kind)
-        return
-    participant = Participant.objects.select_related(
-        "round__team__organization", "round__bank"
-    ).get(pk=participant_id)
-    round_ = participant.round
-    subject = (
-        f"Reminder: please answer “{round_.title}”"
-        if kind == "reminder"
-        else f"{round_.team.name}: please answer “{round_.title}”"
-    )
-    try:
-        zone = zoneinfo.ZoneInfo(round_.team.organization.time_zone)
-        with timezone.override(zone):
-            send_templated_email(
-                to=[participant.email],
-                subject=subject,
-                template="emails/round_invitation",
-                context={
-                    "round": round_,
-                    "participant": participant,
-                    "link": round_services.participant_link(participant),
-                    "question_count": round_.bank.questions.count(),
-                    "is_reminder": kind == "reminder",
-                },
-            )
-    except Exception:
-        Participant.objects.filter(pk=participant_id).update(**undo)
-        raise
+    round_emails.participant_email_send(participant_id=participant_id, kind=kind, stamp=stamp)
 
 
 @shared_task
