@@ -1,7 +1,8 @@
 """What a roadmap says: gathered from the stored results and the bank's guidance.
 
-Thresholds and anonymity hold as on the pages: below a round's minimum respondents a roadmap
-says "n of m needed" and shows nothing else of that round.
+Visibility holds as on the pages (`round_team_result`): a round's team results appear only once
+it has closed at or above its minimum respondents; otherwise a roadmap says only the withheld
+message ("n of m needed", or "n submitted of m invited" while open) and nothing else of it.
 """
 
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from apps.scoring import charts
 from apps.scoring.dashboard import executive_dashboard
-from apps.scoring.selectors import RoundResult, chart_bands, round_result, team_history
+from apps.scoring.selectors import RoundResult, chart_bands, round_team_result, team_history
 from apps.surveys.models import Guidance, Level, Question, Round, RoundStatus
 
 
@@ -91,7 +92,7 @@ def _bar_chart(result: RoundResult):
 
 
 def round_roadmap(round_: Round) -> dict:
-    result = round_result(round_)
+    result = round_team_result(round_)
     context = {
         "kind": "round",
         "title": f"{round_.team.name}: {round_.title}",
@@ -117,7 +118,7 @@ def team_roadmap(team) -> dict:
         latest = Round.objects.select_related("team__organization", "bank").get(
             pk=visible[-1].round.pk
         )
-        result = round_result(latest)
+        result = round_team_result(latest)
         context.update(
             round=latest,
             result=result,

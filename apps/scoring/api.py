@@ -99,10 +99,6 @@ def _score(row) -> ScoreOut:
     )
 
 
-def _needed(n: int, needed: int) -> str:
-    return f"{n} of {needed} needed"
-
-
 def _in_utc(value: datetime) -> datetime:
     """`value` in UTC (a naive one is read in the default time zone, as Django would).
 
@@ -155,17 +151,17 @@ def list_rounds(request, slug: OrganizationSlug, team: UUID | None = None):
     response={200: ResultOut, **errors(403, 404, 422)},
 )
 def round_result(request, slug: OrganizationSlug, round_id: UUID):
-    """A round's team result; below the round's threshold only the count."""
+    """A round's team result once it has closed at or above its threshold; else only the count."""
     access = organization_access(request.user, slug)
     round_ = round_access(access, round_id, TeamAction.VIEW)
-    result = selectors.round_result(round_)
+    result = selectors.round_team_result(round_, viewer=access)
     if not result.visible:
         return ResultOut(
             round=round_id,
             respondents=result.n,
             needed=result.needed,
             visible=False,
-            message=_needed(result.n, result.needed),
+            message=result.message,
         )
     return ResultOut(
         round=round_id,
@@ -203,7 +199,7 @@ def team_history(request, slug: OrganizationSlug, team_id: UUID):
             bank_version=p.round.bank.version,
             respondents=p.n,
             visible=p.visible,
-            message=None if p.visible else _needed(p.n, p.round.min_respondents),
+            message=p.message,
             scores=[_score(row) for row in [*p.dimensions.values(), p.total]] if p.visible else [],
         )
         for p in points

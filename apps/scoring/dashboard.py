@@ -1,14 +1,13 @@
 """The executive dashboard: every team per dimension, the trend, the spread and the movers.
 
-One query reads every team aggregate of the period; rounds under their threshold never count.
+One query reads every team aggregate of the period; only rounds whose results may be seen
+(`Round.objects.results_visible()`: closed, at or above their threshold) count.
 """
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-
-from django.db.models import F
 
 from apps.organizations.models import Team
 from apps.scoring.calculations import percent
@@ -94,9 +93,11 @@ def executive_dashboard(
         scores = scores.filter(round__closes_at__gte=since)
     if team_ids:
         scores = scores.filter(round__team_id__in=team_ids)
-    hidden = scores.filter(dimension__isnull=True, n__lt=F("round__min_respondents")).count()
+    # The threshold rule in SQL: Round.objects.results_visible() (see Round.results_visible).
+    visible_rounds = Round.objects.filter(team__organization=organization).results_visible()
+    hidden = scores.filter(dimension__isnull=True).exclude(round__in=visible_rounds).count()
     rows = (
-        scores.filter(n__gte=F("round__min_respondents"))
+        scores.filter(round__in=visible_rounds)
         .order_by("round__closes_at", "round_id")
         .values_list(
             "round_id",

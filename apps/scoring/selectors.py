@@ -1,20 +1,49 @@
-"""Reads for result pages: a round's result and a team's history, from stored snapshots.
+"""Reads for result pages: a round's team result and a team's history, from stored snapshots.
 
-Below a round's minimum number of respondents nothing but "n of m needed" leaves here.
+`round_team_result` is the one answer to "what is this team's result for this round, and may
+this person see it"; every surface (thank-you page, result page, CSV, API, PDF) asks it, and
+`team_history` builds its points with the same function. What may be seen is decided by one
+predicate, `Round.results_visible` (DESIGN §3: closed and at or above the threshold); what a
+withheld result says is written by one function, `withheld_message`.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from apps.scoring.calculations import LevelBand, percent, question_distribution
 from apps.scoring.charts import Band
 from apps.scoring.models import TeamScore
-from apps.scoring.services import team_scores_compute
-from apps.surveys.models import Answer, Choice, Question, ResponseStatus, Round, RoundStatus
+from apps.surveys.models import (
+    Answer,
+    Choice,
+    Participant,
+    Question,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+)
 from apps.surveys.round_selectors import bank_bands
+
+
+class Withheld(StrEnum):
+    """Why a team result is not shown."""
+
+    OPEN = "open"  # still open: only "n submitted of m invited", so nobody can difference views
+    BELOW_THRESHOLD = "below_threshold"  # closed with fewer respondents than its minimum
+    NOT_YOURS = "not_yours"  # a respondent's link to another round
+
+
+def withheld_message(reason: Withheld, *, n: int, needed: int, invited: int | None = None) -> str:
+    """The one wording of a withheld team result, for pages, CSV, API and PDF alike."""
+    if reason == Withheld.OPEN:
+        return f"{n} submitted of {invited} invited"
+    if reason == Withheld.NOT_YOURS:
+        return "Not available"
+    return f"{n} of {needed} needed"
 
 
 @dataclass(frozen=True)
@@ -25,6 +54,8 @@ class ScoreRow:
     max_points: Decimal
     level_number: int
     level_name: str
+    n: int = 0  # respondents with a score in this dimension
+    median: Decimal = Decimal(0)
     minimum: Decimal = Decimal(0)
     maximum: Decimal = Decimal(0)
     stdev: Decimal = Decimal(0)
@@ -47,8 +78,10 @@ class QuestionRow:
 @dataclass
 class RoundResult:
     round: Round
-    n: int
+    n: int  # everyone who submitted
     needed: int
+    reason: Withheld | None  # None: visible
+    invited: int | None = None  # read only while the round is open
     total: ScoreRow | None = None
     dimensions: list[ScoreRow] = field(default_factory=list)
     questions: list[QuestionRow] = field(default_factory=list)
@@ -57,7 +90,21 @@ class RoundResult:
 
     @property
     def visible(self) -> bool:
-        return self.n >= self.needed
+        return self.reason is None
+
+    @property
+    def message(self) -> str | None:
+        """What shows instead of the result ("2 of 3 needed"), or None when it is visible."""
+        if self.reason is None:
+            return None
+        return withheld_message(self.reason, n=self.n, needed=self.needed, invited=self.invited)
+
+    @property
+    def by_key(self) -> dict[str, ScoreRow]:
+        rows = {row.key: row for row in self.dimensions}
+        if self.total is not None:
+            rows["total"] = self.total
+        return rows
 
     @property
     def disagreements(self) -> list[QuestionRow]:
@@ -70,18 +117,6 @@ def chart_bands(bands: list[LevelBand], bank_maximum: Decimal) -> list[Band]:
         for b in bands
         if b.min_score > 0 and bank_maximum
     ]
-
-
-def _scores_of(round_: Round) -> list[TeamScore]:
-    """Stored at close; for an open round, aggregated now from the submitted snapshots."""
-    if round_.status == RoundStatus.CLOSED:
-        return list(TeamScore.objects.filter(round=round_).select_related("dimension"))
-    scores = team_scores_compute(round_)
-    dimension_ids = [s.dimension_id for s in scores if s.dimension_id]
-    names = {d.pk: d for d in round_.bank.dimensions.filter(pk__in=dimension_ids)}
-    for score in scores:
-        score.dimension = names.get(score.dimension_id)
-    return scores
 
 
 def _rows(scores: list[TeamScore], previous: dict[str, Decimal] | None = None):
@@ -98,6 +133,8 @@ def _rows(scores: list[TeamScore], previous: dict[str, Decimal] | None = None):
             max_points=score.max_points,
             level_number=score.level_number,
             level_name=score.level_name,
+            n=score.n,
+            median=score.median,
             minimum=score.minimum,
             maximum=score.maximum,
             stdev=score.stdev,
@@ -113,9 +150,8 @@ def _rows(scores: list[TeamScore], previous: dict[str, Decimal] | None = None):
 def _previous_percents(round_: Round) -> tuple[Round | None, dict[str, Decimal] | None]:
     """The team's previous closed round that met its threshold, as percentages by dimension key."""
     earlier = (
-        Round.objects.filter(
-            team_id=round_.team_id, status=RoundStatus.CLOSED, opens_at__lt=round_.opens_at
-        )
+        Round.objects.results_visible()
+        .filter(team_id=round_.team_id, opens_at__lt=round_.opens_at)
         .order_by("-opens_at")
         .prefetch_related(
             Prefetch("team_scores", queryset=TeamScore.objects.select_related("dimension"))
@@ -124,24 +160,55 @@ def _previous_percents(round_: Round) -> tuple[Round | None, dict[str, Decimal] 
     )
     if earlier is None:
         return None, None
-    scores = list(earlier.team_scores.all())
-    total = next((s for s in scores if s.dimension_id is None), None)
-    if total is None or total.n < earlier.min_respondents:
-        return None, None
     return earlier, {
-        (s.dimension.key if s.dimension else "total"): percent(s.mean, s.max_points) for s in scores
+        (s.dimension.key if s.dimension else "total"): percent(s.mean, s.max_points)
+        for s in earlier.team_scores.all()
     }
 
 
-def round_result(round_: Round) -> RoundResult:
-    scores = _scores_of(round_)
-    total = next((s for s in scores if s.dimension_id is None), None)
-    n = total.n if total else 0
-    result = RoundResult(round=round_, n=n, needed=round_.min_respondents)
+def _stored_n(scores: list[TeamScore]) -> int:
+    """How many submitted, from the total aggregate stored at close (none: nobody)."""
+    return next((s.n for s in scores if s.dimension_id is None), 0)
+
+
+def _withheld_or_empty(round_: Round, n: int, viewer=None) -> RoundResult:
+    """A round's result before any rows: whether it may be seen and, if not, why.
+
+    The one place that asks `Round.results_visible` for a single round; `round_team_result`
+    and `team_history` both start here.
+    """
+    if isinstance(viewer, Participant) and viewer.round_id != round_.pk:
+        reason = Withheld.NOT_YOURS
+    elif round_.results_visible(n):
+        reason = None
+    elif round_.status == RoundStatus.CLOSED:
+        reason = Withheld.BELOW_THRESHOLD
+    else:
+        reason = Withheld.OPEN
+    return RoundResult(round=round_, n=n, needed=round_.min_respondents, reason=reason)
+
+
+def round_team_result(round_: Round, viewer=None) -> RoundResult:
+    """This team's result for this round, and whether `viewer` may see it.
+
+    `viewer` is whoever reads: an `OrgAccess` (a member, lead or executive, already through the
+    tenant gate) or the respondent's `Participant`. The rule is the same for all of them: team
+    results of any kind show only once the round is closed and at or above its threshold.
+    While the round is open the result carries only "n submitted of m invited"; below the
+    threshold only "n of m needed". Nothing else leaves here for a withheld result.
+    """
+    if round_.status != RoundStatus.CLOSED:
+        counts = Participant.objects.filter(round=round_).aggregate(
+            invited=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+        )
+        result = _withheld_or_empty(round_, counts["submitted"], viewer)
+        result.invited = counts["invited"]
+        return result
+    scores = list(TeamScore.objects.filter(round=round_).select_related("dimension"))
+    result = _withheld_or_empty(round_, _stored_n(scores), viewer)
     if not result.visible:
         return result  # nothing else may leave below the threshold
-    previous, previous_percents = _previous_percents(round_)
-    result.previous = previous
+    result.previous, previous_percents = _previous_percents(round_)
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
     result.questions = _question_rows(round_, len(result.bands), round_.bank.disagreement_threshold)
@@ -188,18 +255,41 @@ def _question_rows(round_: Round, level_count: int, threshold: Decimal | None) -
 
 @dataclass(frozen=True)
 class HistoryPoint:
-    round: Round
-    n: int
-    visible: bool
-    total: ScoreRow | None
-    dimensions: dict[str, ScoreRow]
+    """One closed round in a team's history: its result as `round_team_result` would give it,
+    without the per-question rows."""
+
+    result: RoundResult
+
+    @property
+    def round(self) -> Round:
+        return self.result.round
+
+    @property
+    def n(self) -> int:
+        return self.result.n
+
+    @property
+    def visible(self) -> bool:
+        return self.result.visible
+
+    @property
+    def message(self) -> str | None:
+        return self.result.message
+
+    @property
+    def total(self) -> ScoreRow | None:
+        return self.result.total
+
+    @property
+    def dimensions(self) -> dict[str, ScoreRow]:
+        return {row.key: row for row in self.result.dimensions}
 
 
 def team_history(team) -> tuple[list[HistoryPoint], list[tuple[str, str]]]:
     """Every closed round of the team, oldest first, and the dimensions (key, name) seen."""
     rounds = (
         Round.objects.filter(team=team, status=RoundStatus.CLOSED)
-        .select_related("bank")
+        .select_related("bank", "team__organization")
         .prefetch_related(
             Prefetch("team_scores", queryset=TeamScore.objects.select_related("dimension"))
         )
@@ -208,13 +298,10 @@ def team_history(team) -> tuple[list[HistoryPoint], list[tuple[str, str]]]:
     points, dimensions = [], {}
     for round_ in rounds:
         scores = list(round_.team_scores.all())
-        total_score = next((s for s in scores if s.dimension_id is None), None)
-        n = total_score.n if total_score else 0
-        if n < round_.min_respondents:
-            points.append(HistoryPoint(round_, n, False, None, {}))
-            continue
-        total, rows = _rows(scores)
-        for row in rows:
+        result = _withheld_or_empty(round_, _stored_n(scores))
+        if result.visible:
+            result.total, result.dimensions = _rows(scores)
+        for row in result.dimensions:
             dimensions.setdefault(row.key, row.name)
-        points.append(HistoryPoint(round_, n, True, total, {row.key: row for row in rows}))
+        points.append(HistoryPoint(result))
     return points, list(dimensions.items())

@@ -15,7 +15,7 @@ from apps.surveys.round_selectors import bank_bands
 @require_GET
 def round_result(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
-    result = selectors.round_result(round_)
+    result = selectors.round_team_result(round_, viewer=access)
     context = {"organization": access.organization, "round": round_, "result": result}
     if result.visible:
         context["chart"] = charts.bar_chart(
@@ -32,15 +32,11 @@ def round_result(request, access, round_id):
     return render(request, "scoring/round_result.html", context)
 
 
-def _hidden_row(n, needed):
-    return f"{n} of {needed} needed"
-
-
 @org_view()
 @require_GET
 def round_result_csv(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
-    result = selectors.round_result(round_)
+    result = selectors.round_team_result(round_, viewer=access)
     header = [
         "team",
         "round",
@@ -56,7 +52,7 @@ def round_result_csv(request, access, round_id):
     ]
     base = [round_.team.name, round_.title, round_.bank.slug, round_.bank.version]
     if not result.visible:
-        rows = [[*base, "", result.n, _hidden_row(result.n, result.needed), "", "", "", ""]]
+        rows = [[*base, "", result.n, result.message, "", "", "", ""]]
     else:
         rows = [
             [
@@ -145,7 +141,7 @@ def team_history_csv(request, access, team_id):
                 p.n,
             ]
             if not p.visible:
-                yield [*base, "", _hidden_row(p.n, p.round.min_respondents), "", "", ""]
+                yield [*base, "", p.message, "", "", ""]
                 continue
             for row in [*p.dimensions.values(), p.total]:
                 yield [*base, row.name, row.mean, row.max_points, row.percent, row.level_name]

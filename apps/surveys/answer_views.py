@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.ratelimit import by_link, guard_links, limit
+from apps.scoring.selectors import round_team_result
 from apps.surveys import round_selectors, round_services
 from apps.surveys.models import Answer, Response
 from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
@@ -212,12 +213,10 @@ def done(request, participant, token):
     if response is None:
         return redirect("surveys:intro", token=token)
     round_ = participant.round
-    team, submitted = round_selectors.team_result(round_)
     context = {
         "round": round_,
         "own": round_selectors.own_result(response),
-        "team": team,
-        "submitted": submitted,
+        "team": round_team_result(round_, viewer=participant),
         "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
         "link_expires": round_services.link_expires_at(round_),
     }

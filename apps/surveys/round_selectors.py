@@ -1,9 +1,12 @@
-"""Reads for round pages: progress, a person's own result, the team result, my surveys."""
+"""Reads for round pages: progress, a person's own result, my surveys.
+
+The team's result is not read here: `apps.scoring.selectors.round_team_result` is its one home.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from apps.scoring.calculations import LevelBand, level_for, percent
 from apps.surveys.models import (
@@ -12,7 +15,6 @@ from apps.surveys.models import (
     Participant,
     Question,
     Response,
-    ResponseStatus,
     Round,
     RoundStatus,
 )
@@ -129,31 +131,6 @@ def own_result(response: Response) -> Result:
         .values_list("dimension__key", "dimension__name", "points", "max_points")
     )
     return _result(list(rows), bank_bands(response.bank_id), 1)
-
-
-def team_result(round_: Round) -> tuple[Result | None, int]:
-    """The team's mean per dimension, or None below the round's threshold; and the count."""
-    submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED).count()
-    if submitted < round_.min_respondents:
-        return None, submitted
-    rows = (
-        DimensionScore.objects.filter(
-            response__round=round_, response__status=ResponseStatus.SUBMITTED
-        )
-        .values("dimension__key", "dimension__name", "dimension__order", "max_points")
-        .annotate(mean=Avg("points"))
-        .order_by("dimension__order")
-    )
-    table = [
-        (
-            r["dimension__key"],
-            r["dimension__name"],
-            Decimal(r["mean"]).quantize(Decimal("0.01")),
-            r["max_points"],
-        )
-        for r in rows
-    ]
-    return _result(table, bank_bands(round_.bank_id), submitted), submitted
 
 
 def dimension_pages(bank_id: int) -> list[dict]:

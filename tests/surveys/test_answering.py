@@ -136,7 +136,7 @@ def test_submit_stores_the_score_snapshot_and_shows_own_result(client, round_, a
     ]
     assert "Thank you, your answers are in" in html
     assert "28 / 28" in html and "4 · Optimized" in html
-    assert "1 of 3 needed" in html
+    assert "1 submitted of 1 invited" in html  # while the round is open: counts only
     assert round_.participants.get().submitted_at is not None
 
 
@@ -158,12 +158,16 @@ def test_submit_is_idempotent_and_a_submitted_response_is_read_only(client, roun
     )
 
 
-def test_team_result_appears_once_the_threshold_is_met(client, round_, invite):
+def test_team_result_appears_once_the_round_closes_at_the_threshold(client, round_, invite):
     tokens = invite(round_, ["a@example.com", "b@example.com", "c@example.com"])
     for points, token in zip((0, 1, 2), tokens.values(), strict=True):
         answer_all(client, token, round_, points=points)
         client.post(reverse("surveys:submit", args=[token]))
-    html = client.get(reverse("surveys:done", args=[tokens["a@example.com"]])).content.decode()
+    done = reverse("surveys:done", args=[tokens["a@example.com"]])
+    html = client.get(done).content.decode()
+    assert "3 submitted of 3 invited" in html and "Average of" not in html  # open: counts only
+    round_services.round_close(round_=round_)
+    html = client.get(done).content.decode()
     assert "Average of 3 colleagues" in html
     assert "14 / 28" in html and "2 · Defined" in html  # the mean of 0, 14 and 28
 

@@ -82,7 +82,7 @@ def test_a_finished_link_shows_results_29_days_after_close_and_is_410_at_31(
     assert "Your result" not in html and "Average of" not in html
     # Only the link died: the responses, and the team result the lead reads, are unchanged.
     assert Response.objects.filter(round=round_, status="submitted").count() == 3
-    result = scoring_selectors.round_result(Round.objects.get(pk=round_.pk))
+    result = scoring_selectors.round_team_result(Round.objects.get(pk=round_.pk))
     assert result.n == 3
 
 
@@ -186,13 +186,13 @@ def test_a_revoked_link_is_410_on_every_survey_url_and_its_answers_still_count(
     draft = Response.objects.get(participant__email="bob@example.com")
     assert draft.status == "draft"
     assert list(draft.answers.values_list("choice", flat=True)) == [first.pk]
-    # a@example.com's submitted answers still count: the others see a mean of 3 colleagues,
-    # and the lead's result after closing counts 3 respondents.
+    # a@example.com's submitted answers still count: once the round closes the others see a
+    # mean of 3 colleagues, and the lead's result counts 3 respondents.
+    round_services.round_close(round_=round_)
     html = client.get(reverse("surveys:done", args=[three["b@example.com"]])).content.decode()
     assert "Average of 3 colleagues" in html and "14 / 28" in html
     assert Answer.objects.filter(response__participant__email="a@example.com").exists()
-    round_services.round_close(round_=round_)
-    assert scoring_selectors.round_result(Round.objects.get(pk=round_.pk)).n == 3
+    assert scoring_selectors.round_team_result(Round.objects.get(pk=round_.pk)).n == 3
 
 
 def test_revoking_is_idempotent_and_final(client, org, round_, lead, invite):

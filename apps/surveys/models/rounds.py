@@ -18,6 +18,20 @@ class RoundStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class RoundQuerySet(models.QuerySet):
+    def results_visible(self) -> "RoundQuerySet":
+        """The rounds whose team results may be shown: `Round.results_visible` for bulk reads.
+
+        The count is the stored total aggregate's `n` (everyone who submitted), written when
+        the round closed; an open round has none, so it never qualifies.
+        """
+        return self.filter(
+            status=RoundStatus.CLOSED,
+            team_scores__dimension__isnull=True,
+            team_scores__n__gte=F("min_respondents"),
+        )
+
+
 class Round(models.Model):
     """One run of an assessment for a team, pinned to a published bank version for good."""
 
@@ -39,6 +53,8 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
@@ -66,6 +82,16 @@ class Round(models.Model):
 
     def is_over(self, now=None) -> bool:
         return self.status == RoundStatus.CLOSED or (now or timezone.now()) >= self.closes_at
+
+    def results_visible(self, submitted: int) -> bool:
+        """May the team's results (of any kind) be shown, with `submitted` responses in?
+
+        The one threshold rule (DESIGN §3): only once the round is closed and at or above its
+        minimum respondents. While it is open nothing but counts shows, so that nobody can
+        difference two views to learn one person's answers. `RoundQuerySet.results_visible`
+        is the same rule in SQL.
+        """
+        return self.status == RoundStatus.CLOSED and submitted >= self.min_respondents
 
 
 class Participant(models.Model):
