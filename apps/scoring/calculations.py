@@ -10,7 +10,7 @@
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,16 @@ def level_for(
 
 
 def percent(score: Decimal, maximum: Decimal) -> Decimal:
-    """A score as a percentage of its maximum, for comparing across bank versions."""
+    """A score as a whole percentage of its maximum, rounded half up (17.50 of 28 is 63).
+
+    The one rounding of a percentage (DESIGN §3): every surface (charts, tables, CSV, API, PDF)
+    shows this value as it is, and changes are differences of these values, so that 63% after
+    50% reads "+13 pp" everywhere. Rounded once, from the score itself, never from a rounded
+    percentage.
+    """
     if not maximum:
         return Decimal(0)
-    return (Decimal(score) * 100 / Decimal(maximum)).quantize(Decimal("0.1"))
+    return (Decimal(score) * 100 / Decimal(maximum)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

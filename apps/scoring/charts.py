@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts, shared by the pages and the PDF so that both show the same picture.
+"""Server-rendered SVG chart primitives. `figures.py` decides what each figure shows and is
+what the pages and the PDF call, so that both embed the same picture.
 
 Each chart has a <title> and <desc> for screen readers; the pages put a data table beside it.
 Colours are presentation attributes (the CSP forbids inline styles).
@@ -25,6 +26,19 @@ PALETTE = [
 ]
 INK, MUTED, GRID = "#1b1b1b", "#5f6368", "#d0d4d8"
 GRID_DETAIL_LIMIT = 12  # teams on the maturity grid with trails and a legend
+# The dimensions a maturity grid plots, across and up. Only the LLMOps pair for now.
+GRID_AXES = ("application", "operational")
+
+
+def grid_axes(dimension_keys: Sequence[str]) -> tuple[str, str] | None:
+    """The (x, y) dimension keys of the maturity grid for a bank whose dimensions, in order,
+    have these keys; None when no grid can be drawn for it.
+
+    The one home of this rule: the dashboard and the organization roadmap draw the grid through
+    `figures.maturity_grid`, which asks it; the dashboard's data keeps each team's trail on the
+    same GRID_AXES.
+    """
+    return GRID_AXES if tuple(dimension_keys)[:2] == GRID_AXES else None
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,9 @@ def bar_chart(
     rows: Sequence[tuple[str, Decimal, str]],
     bands: Sequence[Band],
 ) -> SafeString:
-    """Horizontal bars, one per (label, percent, level name), over the level bands."""
+    """Horizontal bars, one per (label, percent, level name), over the level bands.
+
+    Percentages arrive rounded (calculations.percent) and are printed as they are."""
     left, right, top, bar, gap = 170, 20, 30, 26, 14
     width = 640
     plot = width - left - right
@@ -86,7 +102,7 @@ def bar_chart(
             f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#eef1f3"/>'
             f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[index % len(PALETTE)]}"/>'
             f'<text {value} y="{y + bar * 0.68:.1f}" font-size="12">'
-            f"{float(percent):.0f}% · {escape(level)}</text>"
+            f"{percent}% · {escape(level)}</text>"
         )
     body.append(
         f'<text x="{left}" y="{height - 8}" font-size="11" fill="{MUTED}">0%</text>'
@@ -216,7 +232,7 @@ def maturity_grid(
             )
         x, y = trail[-1]
         body.append(
-            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{colour}"><title>{escape(name)}: {float(x):.0f}% / {float(y):.0f}%</title></circle>'
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{colour}"><title>{escape(name)}: {x}% / {y}%</title></circle>'
         )
         if detailed:
             body.append(

@@ -62,3 +62,85 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# A team aggregate in one column per statistic, on the dimension's points (n, mean, median,
+# min, max, standard deviation of the respondents' scores), then the dimension's maximum
+# points (not the team's best score, which is `max`), the mean as a percentage of it
+# (calculations.percent, as every surface shows it) and the level.
+STATISTICS = [
+    "n",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "stdev",
+    "dimension_max_points",
+    "percent",
+    "level",
+]
+
+
+def _statistics(row) -> list:
+    return [
+        row.n,
+        row.mean,
+        row.median,
+        row.minimum,
+        row.maximum,
+        row.stdev,
+        row.max_points,
+        row.percent,
+        row.level_name,
+    ]
+
+
+def _withheld(message: str) -> list:
+    """The statistics cells of a withheld result: its message in the first, the rest empty."""
+    return [message, *[""] * (len(STATISTICS) - 1)]
+
+
+def round_result_table(result) -> tuple[list[str], list[list]]:
+    """A round result (`selectors.round_team_result`) as CSV: a row per dimension and the
+    total; a withheld result is one row saying why ("2 of 3 needed")."""
+    round_ = result.round
+    header = ["team", "round", "bank", "bank_version", "dimension", "respondents", *STATISTICS]
+    base = [round_.team.name, round_.title, round_.bank.slug, round_.bank.version]
+    if not result.visible:
+        return header, [[*base, "", result.n, *_withheld(result.message)]]
+    return header, [
+        [*base, row.name, result.n, *_statistics(row)] for row in [*result.dimensions, result.total]
+    ]
+
+
+def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
+    """A team history (`selectors.team_history`'s points) as CSV: per closed round a row per
+    dimension and the total; a withheld round is one row saying why."""
+    header = [
+        "team",
+        "round",
+        "closed",
+        "bank",
+        "bank_version",
+        "respondents",
+        "dimension",
+        *STATISTICS,
+    ]
+
+    def rows():
+        for p in points:
+            base = [
+                team.name,
+                p.round.title,
+                p.round.period.closed_day(team.organization.time_zone).isoformat(),
+                p.round.bank.slug,
+                p.round.bank.version,
+                p.n,
+            ]
+            if not p.visible:
+                yield [*base, "", *_withheld(p.message)]
+                continue
+            for row in [*p.dimensions.values(), p.total]:
+                yield [*base, row.name, *_statistics(row)]
+
+    return header, rows()

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_GET
 from apps.core.widgets import LongSelect
 from apps.organizations.access import org_view
 from apps.organizations.models import Role, Team
-from apps.scoring import charts
+from apps.scoring import figures
 from apps.scoring.csv_export import csv_response
 from apps.scoring.dashboard import executive_dashboard
-from apps.scoring.heatmap import heatmap_rows
 
 PERIODS = [("4", "Last 4 quarters"), ("8", "Last 8 quarters"), ("all", "All time")]
 
@@ -56,35 +55,11 @@ def _dashboard(request, access):
 @require_GET
 def dashboard(request, access):
     form, data = _dashboard(request, access)
-    bands = data.bands
     context = {"organization": access.organization, "form": form, "data": data}
     if data.teams:
-        context["heatmap_rows"] = heatmap_rows(data.teams, access.organization.slug)
-        context["trend_chart"] = charts.line_chart(
-            ident="trend-chart",
-            title=f"{access.organization.name}: average score per dimension by quarter",
-            description="The mean of the teams' scores (share of the maximum) in each quarter. "
-            "The table below the chart gives the same numbers.",
-            x_labels=[quarter for quarter, _ in data.trend],
-            series=[
-                (name, [values.get(key) for _, values in data.trend])
-                for key, name in [*data.dimensions, ("total", "Total")]
-            ],
-            bands=bands,
-        )
-        keys = [key for key, _ in data.dimensions]
-        if keys[:2] == ["application", "operational"]:
-            context["grid"] = charts.maturity_grid(
-                ident="maturity-grid",
-                title="Maturity grid: application against operational maturity",
-                description="Each team is a dot at its latest application and operational "
-                "score, with a line through its earlier rounds. The heat map table gives the "
-                "same numbers.",
-                x_name="Application maturity",
-                y_name="Operational maturity",
-                bands=bands,
-                teams=[(team.name, team.trail) for team in data.teams],
-            )
+        context["heatmap"] = figures.heatmap(data, organization_slug=access.organization.slug)
+        context["trend_chart"] = figures.trend_chart(access.organization.name, data)
+        context["grid"] = figures.maturity_grid(data)
     return render(request, "scoring/dashboard.html", context)
 
 

@@ -1,0 +1,179 @@
+"""Every figure of the results, built once.
+
+The pages and the PDF roadmaps call these functions with the selectors' output and embed what
+they return as it is, so that a page and its PDF show byte-identical charts (DESIGN §4). What a
+figure shows (its series, its title, its bands) is decided here and nowhere else; `charts.py`
+only draws.
+"""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.scoring import charts
+from apps.scoring.dashboard import Cell, Dashboard, TeamRow
+from apps.scoring.selectors import HistoryPoint, RoundResult, chart_bands
+from apps.surveys.round_selectors import bank_bands
+
+NO_VALUE = "\u2013"  # an en dash, as on the other pages
+TOTAL = ("total", "Total")
+
+
+def percent_text(value: Decimal) -> str:
+    """A percentage from `calculations.percent` (already rounded, once) as the figures print it."""
+    return f"{value}%"
+
+
+def round_chart(result: RoundResult) -> SafeString:
+    """A visible round result: a bar per dimension and the total, over the level bands."""
+    return charts.bar_chart(
+        ident="round-chart",
+        title=f"{result.round.team.name}: score per dimension",
+        description="Team average per dimension and in total as a share of the maximum, over "
+        "the level bands. The table with the chart gives the same numbers.",
+        rows=[
+            (row.name, row.percent, row.level_name) for row in [*result.dimensions, result.total]
+        ],
+        bands=chart_bands(result.bands, result.total.max_points),
+    )
+
+
+def history_chart(
+    team_name: str, points: list[HistoryPoint], dimensions: list[tuple[str, str]]
+) -> SafeString | None:
+    """A line per dimension and the total over the team's closed rounds (a gap where a round
+    stayed under its threshold), over the bands of the latest visible round's bank; None when
+    no round is visible."""
+    visible = [p for p in points if p.visible]
+    if not visible:
+        return None
+    latest = visible[-1]
+
+    def row(point: HistoryPoint, key: str):
+        if not point.visible:
+            return None
+        return point.total if key == "total" else point.dimensions.get(key)
+
+    return charts.line_chart(
+        ident="history-chart",
+        title=f"{team_name}: score per dimension over time",
+        description="Team average per dimension and in total, as a share of the maximum, for "
+        "every closed round that met its threshold. The table with the chart gives the same "
+        "numbers.",
+        x_labels=[p.round.period.month(p.round.team.organization.time_zone) for p in points],
+        series=[
+            (name, [r.percent if (r := row(p, key)) else None for p in points])
+            for key, name in [*dimensions, TOTAL]
+        ],
+        bands=chart_bands(bank_bands(latest.round.bank_id), latest.total.max_points),
+    )
+
+
+def trend_chart(organization_name: str, data: Dashboard) -> SafeString | None:
+    """The organization's mean per dimension and in total by quarter; None without teams."""
+    if not data.teams:
+        return None
+    return charts.line_chart(
+        ident="trend-chart",
+        title=f"{organization_name}: average score per dimension by quarter",
+        description="The mean of the teams' scores (share of the maximum) per dimension and in "
+        "total in each quarter. The table with the chart gives the same numbers.",
+        x_labels=[quarter for quarter, _ in data.trend],
+        series=[
+            (name, [values.get(key) for _, values in data.trend])
+            for key, name in [*data.dimensions, TOTAL]
+        ],
+        bands=data.bands,
+    )
+
+
+def maturity_grid(data: Dashboard) -> SafeString | None:
+    """Each team at its latest (application, operational) score with its trail; None without
+    teams or when the bank's dimensions have no grid (`charts.grid_axes`)."""
+    if not data.teams or charts.grid_axes([key for key, _ in data.dimensions]) is None:
+        return None
+    return charts.maturity_grid(
+        ident="maturity-grid",
+        title="Maturity grid: application against operational maturity",
+        description="Each team is a dot at its latest application and operational score, with a "
+        "line through its earlier rounds. The teams and dimensions table gives the same numbers.",
+        x_name="Application maturity",
+        y_name="Operational maturity",
+        bands=data.bands,
+        teams=[(team.name, team.trail) for team in data.teams],
+    )
+
+
+def _cell(cell: Cell | None) -> SafeString:
+    if cell is None:
+        return mark_safe(f'<td class="">{NO_VALUE}</td>')
+    return format_html(
+        '<td class="heat-{}">{} · {}</td>',
+        cell.level_number,
+        percent_text(cell.percent),
+        cell.level_name,
+    )
+
+
+def _change(change: Decimal | None) -> str:
+    if change is None:
+        return NO_VALUE
+    return f"{'+' if change > 0 else ''}{change} pts"
+
+
+def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeString:
+    # One reverse() for all rows: only the team's id differs. Without a slug (the PDF, where a
+    # relative link leads nowhere) the name is plain text.
+    marker = "00000000-0000-0000-0000-000000000000"
+    history = (
+        reverse("scoring:team_history", args=[organization_slug, marker])
+        if organization_slug
+        else None
+    )
+
+    def name(team: TeamRow) -> SafeString:
+        if history is None:
+            return format_html("{}", team.name)
+        return format_html(
+            '<a href="{}">{}</a>', history.replace(marker, team.public_id), team.name
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row">{}<div class="small text-body-secondary fw-normal">{}</div></th>'
+        '{}<td class="heat-{} fw-semibold">{}</td><td class="text-end">{}</td></tr>',
+        (
+            (
+                name(team),
+                team.round_title,
+                mark_safe("".join(_cell(cell) for cell in team.ordered_cells)),
+                team.total.level_number if team.total else "",
+                f"{percent_text(team.total.percent)} · {team.total.level_name}"
+                if team.total
+                else "",
+                _change(team.change),
+            )
+            for team in teams
+        ),
+    )
+
+
+def heatmap(data: Dashboard, *, organization_slug: str | None = None) -> SafeString:
+    """The teams-by-dimensions table: per team (300 and more in a large organization, hence
+    Python rather than a template loop) its latest round, a cell per dimension (share of the
+    maximum and level, coloured by level), the total and the change in the period. With
+    `organization_slug` each team's name links to its history (the page; not the PDF)."""
+    head = format_html_join("", '<th scope="col">{}</th>', ((name,) for _, name in data.dimensions))
+    return format_html(
+        '<table class="table align-middle heatmap">'
+        "<caption>Each team's latest closed round: score as a share of the maximum and level, "
+        "per dimension; change in the total since the team's first round in the period."
+        "</caption>"
+        '<thead><tr><th scope="col">Team</th>{}<th scope="col">Total</th>'
+        '<th scope="col" class="text-end">Change</th></tr></thead>'
+        "<tbody>\n{}\n</tbody></table>",
+        head,
+        _team_rows(data.teams, organization_slug),
+    )
