@@ -8,9 +8,9 @@ message ("n of m needed", or "n submitted of m invited" while open) and nothing 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from apps.scoring import charts
+from apps.scoring import figures
 from apps.scoring.dashboard import executive_dashboard
-from apps.scoring.selectors import RoundResult, chart_bands, round_team_result, team_history
+from apps.scoring.selectors import RoundResult, round_team_result, team_history
 from apps.surveys.models import Guidance, Level, Question, Round, RoundStatus
 
 
@@ -79,18 +79,6 @@ def _sections(result: RoundResult) -> list[DimensionSection]:
     return sections
 
 
-def _bar_chart(result: RoundResult):
-    return charts.bar_chart(
-        ident="roadmap-chart",
-        title=f"{result.round.team.name}: score per dimension",
-        description="Team average per dimension as a share of the maximum, over the level bands.",
-        rows=[
-            (row.name, row.percent, row.level_name) for row in [*result.dimensions, result.total]
-        ],
-        bands=chart_bands(result.bands, result.total.max_points),
-    )
-
-
 def round_roadmap(round_: Round) -> dict:
     result = round_team_result(round_)
     context = {
@@ -100,7 +88,7 @@ def round_roadmap(round_: Round) -> dict:
         "result": result,
     }
     if result.visible:
-        context.update(sections=_sections(result), chart=_bar_chart(result))
+        context.update(sections=_sections(result), chart=figures.round_chart(result))
     return context
 
 
@@ -123,24 +111,8 @@ def team_roadmap(team) -> dict:
             round=latest,
             result=result,
             sections=_sections(result),
-            chart=_bar_chart(result),
-            history_chart=charts.line_chart(
-                ident="roadmap-history",
-                title=f"{team.name}: score per dimension over time",
-                description="Team average per dimension, as a share of the maximum, per round.",
-                x_labels=[p.round.closes_at.strftime("%b %Y") for p in points],
-                series=[
-                    (
-                        name,
-                        [
-                            p.dimensions[key].percent if p.visible and key in p.dimensions else None
-                            for p in points
-                        ],
-                    )
-                    for key, name in dimensions
-                ],
-                bands=chart_bands(result.bands, result.total.max_points),
-            ),
+            chart=figures.round_chart(result),
+            history_chart=figures.history_chart(team.name, points, dimensions),
         )
     return context
 
@@ -153,27 +125,9 @@ def organization_roadmap(organization) -> dict:
         "data": data,
     }
     if data.teams:
-        context["trend_chart"] = charts.line_chart(
-            ident="roadmap-trend",
-            title=f"{organization.name}: average score per dimension by quarter",
-            description="The mean of the teams' scores (share of the maximum) in each quarter.",
-            x_labels=[quarter for quarter, _ in data.trend],
-            series=[
-                (name, [values.get(key) for _, values in data.trend])
-                for key, name in data.dimensions
-            ],
-            bands=data.bands,
-        )
-        if [key for key, _ in data.dimensions][:2] == ["application", "operational"]:
-            context["grid"] = charts.maturity_grid(
-                ident="roadmap-grid",
-                title="Maturity grid: application against operational maturity",
-                description="Each team at its latest application and operational score.",
-                x_name="Application maturity",
-                y_name="Operational maturity",
-                bands=data.bands,
-                teams=[(team.name, team.trail) for team in data.teams],
-            )
+        context["heatmap"] = figures.heatmap(data)
+        context["trend_chart"] = figures.trend_chart(organization.name, data)
+        context["grid"] = figures.maturity_grid(data)
     return context
 
 
