@@ -7,11 +7,11 @@ One query reads every team aggregate of the period; only rounds whose results ma
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from apps.organizations.models import Team
 from apps.scoring.calculations import percent
-from apps.scoring.charts import Band
+from apps.scoring.charts import GRID_AXES, Band
 from apps.scoring.models import TeamScore
 from apps.surveys.models import Dimension, Level, Round, RoundStatus
 
@@ -21,11 +21,6 @@ class Cell:
     percent: Decimal
     level_number: int
     level_name: str
-
-    @property
-    def label(self) -> str:
-        # Rounded half up, as the |floatformat filter on the other pages does.
-        return f"{self.percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)}% · {self.level_name}"
 
 
 @dataclass
@@ -138,8 +133,8 @@ def executive_dashboard(
         latest[team_id] = round_id
         if "total" in by_key:
             first_total.setdefault(team_id, by_key["total"].percent)
-        if "application" in by_key and "operational" in by_key:
-            trails[team_id].append((by_key["application"].percent, by_key["operational"].percent))
+        if all(key in by_key for key in GRID_AXES):
+            trails[team_id].append(tuple(by_key[key].percent for key in GRID_AXES))
         for key, cell in by_key.items():
             by_quarter[_quarter(closed)][key].append(cell.percent)
     team_info = {
@@ -187,7 +182,8 @@ def executive_dashboard(
         if row.total:
             now_counts[row.total.level_number] += 1
     trend = [
-        (quarter, {key: (sum(v) / len(v)).quantize(Decimal("0.1")) for key, v in per_key.items()})
+        # The mean of the teams' percentages, rounded as every percentage is.
+        (quarter, {key: percent(sum(v), 100 * len(v)) for key, v in per_key.items()})
         for quarter, per_key in by_quarter.items()
     ]
     return Dashboard(
