@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Least, Lower
 from django.utils import timezone
 
+from apps.core.dates import Period, round_period
 from apps.organizations.models import Team
 from apps.surveys.models.banks import Choice, Dimension, Question, QuestionBank
 
@@ -83,6 +84,13 @@ class Round(models.Model):
     def is_over(self, now=None) -> bool:
         return self.status == RoundStatus.CLOSED or (now or timezone.now()) >= self.closes_at
 
+    @property
+    def period(self) -> Period:
+        """When it opened and actually closed (or is due to close): the one date rule of every
+        surface; print it in the organization's time zone (`apps.core.dates`, `round_dates`)."""
+        closed = (self.closed_at or self.closes_at) if self.status == RoundStatus.CLOSED else None
+        return round_period(opens_at=self.opens_at, closes_at=self.closes_at, closed_at=closed)
+
     def results_visible(self, submitted: int) -> bool:
         """May the team's results (of any kind) be shown, with `submitted` responses in?
 
@@ -92,6 +100,13 @@ class Round(models.Model):
         is the same rule in SQL.
         """
         return self.status == RoundStatus.CLOSED and submitted >= self.min_respondents
+
+
+def round_closed_moment(prefix: str = ""):
+    """`Round.period`'s close moment as SQL, for queries that order or bucket closed rounds by
+    it (`prefix` is the lookup path to the round, e.g. "round__")."""
+    closes = F(f"{prefix}closes_at")
+    return Least(closes, Coalesce(F(f"{prefix}closed_at"), closes))
 
 
 class Participant(models.Model):
