@@ -194,7 +194,7 @@ def team_history(request, slug: OrganizationSlug, team_id: UUID):
         HistoryPointOut(
             round=p.round.public_id,
             title=p.round.title,
-            closed=p.round.closes_at,
+            closed=p.round.period.closes,
             bank=p.round.bank.slug,
             bank_version=p.round.bank.version,
             respondents=p.n,

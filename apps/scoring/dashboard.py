@@ -9,11 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from apps.core.dates import quarter_of
 from apps.organizations.models import Team
 from apps.scoring.calculations import percent
 from apps.scoring.charts import GRID_AXES, Band
 from apps.scoring.models import TeamScore
 from apps.surveys.models import Dimension, Level, Round, RoundStatus
+from apps.surveys.models.rounds import round_closed_moment
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,6 @@ class Dashboard:
         return sorted(moved, key=lambda t: t.change)[:3]
 
 
-def _quarter(moment: dt.datetime) -> str:
-    return f"Q{(moment.month - 1) // 3 + 1} {moment.year}"
-
-
 def executive_dashboard(
     organization, *, since: dt.datetime | None = None, team_ids=None
 ) -> Dashboard:
@@ -85,7 +83,7 @@ def executive_dashboard(
         round__status=RoundStatus.CLOSED,
     )
     if since is not None:
-        scores = scores.filter(round__closes_at__gte=since)
+        scores = scores.alias(closed=round_closed_moment("round__")).filter(closed__gte=since)
     if team_ids:
         scores = scores.filter(round__team_id__in=team_ids)
     # The threshold rule in SQL: Round.objects.results_visible() (see Round.results_visible).
@@ -93,11 +91,11 @@ def executive_dashboard(
     hidden = scores.filter(dimension__isnull=True).exclude(round__in=visible_rounds).count()
     rows = (
         scores.filter(round__in=visible_rounds)
-        .order_by("round__closes_at", "round_id")
+        .order_by(round_closed_moment("round__"), "round_id")
         .values_list(
             "round_id",
             "round__team_id",
-            "round__closes_at",
+            round_closed_moment("round__"),
             "round__bank_id",
             "dimension_id",
             "mean",
@@ -136,7 +134,7 @@ def executive_dashboard(
         if all(key in by_key for key in GRID_AXES):
             trails[team_id].append(tuple(by_key[key].percent for key in GRID_AXES))
         for key, cell in by_key.items():
-            by_quarter[_quarter(closed)][key].append(cell.percent)
+            by_quarter[quarter_of(closed, organization.time_zone)][key].append(cell.percent)
     team_info = {
         pk: (str(public_id), name)
         for pk, public_id, name in Team.objects.filter(pk__in=latest).values_list(

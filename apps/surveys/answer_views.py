@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -226,8 +227,9 @@ def done(request, participant, token):
 @login_required
 @require_GET
 def my_surveys(request):
+    # Links relative to the site the person is on; SITE_URL is for e-mails only.
     participations = [
-        (participant, round_services.participant_link(participant))
-        for participant in round_selectors.my_pending_participations(request.user)
+        (p, reverse("surveys:intro", args=[round_services.participant_token(p)]))
+        for p in round_selectors.my_pending_participations(request.user)
     ]
     return render(request, "surveys/my_surveys.html", {"participations": participations})
