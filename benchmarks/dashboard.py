@@ -50,19 +50,17 @@ def seed(teams: int, rounds: int, people: int) -> None:
     from apps.accounts.models import User
     from apps.organizations.models import Membership, Organization, Role, Team
     from apps.scoring.calculations import respondent_scores
-    from apps.scoring.models import TeamScore
-    from apps.scoring.services import team_scores_compute
+    from apps.scoring.models import DimensionScore, TeamScore
+    from apps.scoring.services import bank_question_specs, team_scores_compute
     from apps.surveys.models import (
         Answer,
         BankStatus,
-        DimensionScore,
         Participant,
         QuestionBank,
         Response,
         Round,
         RoundStatus,
     )
-    from apps.surveys.round_services import bank_question_specs
 
     if Organization.objects.filter(slug="bench").exists():
         return

@@ -164,10 +164,10 @@ def verify(seeded: Seeded, outcomes: list[Outcome]) -> list[Check]:
     """Compare what the server acknowledged with what the database holds."""
     from django.db.models import Count
 
+    from apps.scoring.models import DimensionScore
     from apps.surveys.models import (
         Answer,
         Dimension,
-        DimensionScore,
         Participant,
         Response,
         ResponseStatus,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.core.tokens import hash_token
 from apps.organizations.models import Membership, Organization, Team
+from apps.scoring import services as scoring_services
 from apps.scoring.calculations import respondent_scores
 from apps.scoring.services import team_scores_store
 from apps.surveys import round_services
@@ -58,7 +59,7 @@ def _participants(round_: Round, memberships: list[Membership]) -> list[Particip
 
 
 def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> None:
-    specs = round_services.bank_question_specs(round_.bank_id)
+    specs = scoring_services.bank_question_specs(round_.bank_id)
     for participant in participants:
         response = Response.objects.create(participant=participant, round=round_, bank=round_.bank)
         chosen = {}
@@ -77,9 +78,10 @@ def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> Non
         submitted_at = round_.opens_at + dt.timedelta(
             days=rng.randint(1, 10), hours=rng.randint(8, 17)
         )
-        round_services.response_store_snapshot(
-            response=response, scores=respondent_scores(specs, chosen), submitted_at=submitted_at
+        scoring_services.response_store_snapshot(
+            response=response, scores=respondent_scores(specs, chosen)
         )
+        round_services.response_mark_submitted(response=response, submitted_at=submitted_at)
 
 
 @transaction.atomic

@@ -77,7 +77,8 @@ def organization_purge(*, organization: Organization) -> None:
     from apps.organizations.tasks import send_invitation_email
     from apps.reports.models import Report
     from apps.reports.services import report_files_delete_on_commit
-    from apps.surveys.models import DimensionScore, Participant, Response, Round
+    from apps.scoring.models import DimensionScore
+    from apps.surveys.models import Participant, Response, Round
     from apps.surveys.tasks import send_participant_email
 
     # Lock the row: nobody adds to it meanwhile (their foreign keys wait, then fail).

@@ -13,9 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.scoring import charts
+from apps.scoring.bands import bank_bands
 from apps.scoring.dashboard import Cell, Dashboard, TeamRow
 from apps.scoring.selectors import HistoryPoint, RoundResult, chart_bands
-from apps.surveys.round_selectors import bank_bands
 
 NO_VALUE = "\u2013"  # an en dash, as on the other pages
 TOTAL = ("total", "Total")

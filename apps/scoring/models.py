@@ -1,5 +1,34 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+
+
+class DimensionScore(models.Model):
+    """Part of a response's score snapshot: its points in one dimension, stored at submit.
+
+    Moved here from surveys (which never computes a score); the table keeps its name and rows.
+    """
+
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.CASCADE, related_name="dimension_scores"
+    )
+    dimension = models.ForeignKey("surveys.Dimension", on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=9, decimal_places=2)
+    max_points = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        db_table = "surveys_dimensionscore"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "dimension"], name="dimension_score_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0, points__lte=F("max_points")),
+                name="dimension_score_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} / {self.max_points}"
 
 
 class TeamScore(models.Model):

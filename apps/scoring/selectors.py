@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Prefetch, Q
 
+from apps.scoring.bands import bank_bands
 from apps.scoring.calculations import LevelBand, percent, question_distribution
 from apps.scoring.charts import Band
 from apps.scoring.models import TeamScore
@@ -26,7 +27,6 @@ from apps.surveys.models import (
     Round,
     RoundStatus,
 )
-from apps.surveys.round_selectors import bank_bands
 
 
 class Withheld(StrEnum):

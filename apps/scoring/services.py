@@ -1,15 +1,77 @@
-"""Team aggregates of a round, stored when it closes (and recomputed on demand)."""
+"""Scores: a response's snapshot, stored when it is submitted; a round's team aggregates,
+stored when it closes (and recomputed on demand). Surveys asks through its hooks
+(apps.surveys.signals, received in apps.scoring.signals)."""
 
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
 
-from apps.scoring.calculations import aggregate, level_for, respondent_scores
-from apps.scoring.models import TeamScore
-from apps.surveys.models import Answer, DimensionScore, Response, ResponseStatus, Round
-from apps.surveys.round_selectors import bank_bands
-from apps.surveys.round_services import bank_question_specs
+from apps.scoring.bands import bank_bands
+from apps.scoring.calculations import (
+    MissingAnswers,
+    QuestionSpec,
+    Scores,
+    aggregate,
+    level_for,
+    respondent_scores,
+)
+from apps.scoring.models import DimensionScore, TeamScore
+from apps.surveys.models import (
+    Answer,
+    Choice,
+    Dimension,
+    Question,
+    Response,
+    ResponseStatus,
+    Round,
+)
+from apps.surveys.round_services import AnswersMissing
+
+
+def bank_question_specs(bank_id: int) -> list[QuestionSpec]:
+    rows = (
+        Question.objects.filter(bank_id=bank_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "pk")
+    )
+    maxima = {}
+    for question_id, points in Choice.objects.filter(bank_id=bank_id).values_list(
+        "question_id", "points"
+    ):
+        maxima[question_id] = max(points, maxima.get(question_id, 0))
+    return [QuestionSpec(q.code, q.dimension.key, q.weight, maxima.get(q.pk, 0)) for q in rows]
+
+
+def response_score(*, response: Response) -> Response:
+    """Score a response being submitted and store its snapshot; AnswersMissing (the submission
+    is refused) while a question is unanswered."""
+    specs = bank_question_specs(response.bank_id)
+    points = dict(
+        Answer.objects.filter(response=response).values_list("question__code", "choice__points")
+    )
+    try:
+        scores = respondent_scores(specs, points)
+    except MissingAnswers as missing:
+        raise AnswersMissing(missing.codes) from None
+    return response_store_snapshot(response=response, scores=scores)
+
+
+def response_store_snapshot(*, response: Response, scores: Scores) -> Response:
+    """Store a response's score snapshot: its points per dimension; its total is set on
+    `response`, saved by surveys with its submission (a draft has no total, a database check)."""
+    dimensions = dict(Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk"))
+    DimensionScore.objects.bulk_create(
+        DimensionScore(
+            response=response,
+            dimension_id=dimensions[key],
+            points=value,
+            max_points=scores.max_by_dimension[key],
+        )
+        for key, value in scores.by_dimension.items()
+    )
+    response.total_points, response.max_points = scores.total, scores.max_total
+    return response
 
 
 @transaction.atomic

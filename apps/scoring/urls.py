@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.scoring import dashboard_views, views
+from apps.scoring import dashboard_views, respondent_views, views
 
 app_name = "scoring"
 
 urlpatterns = [
+    path("s/<str:token>/done/", respondent_views.done, name="done"),
     path("o/<slug:org_slug>/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("o/<slug:org_slug>/dashboard.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path(

@@ -3,7 +3,6 @@
 import zoneinfo
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.ratelimit import by_link, guard_links, limit
-from apps.scoring.selectors import round_team_result
 from apps.surveys import round_selectors, round_services
-from apps.surveys.models import Answer, Response
+from apps.surveys.models import Answer
 from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
 
 
@@ -96,7 +94,7 @@ def _check_can_answer(participant):
 @require_GET
 def intro(request, participant, token):
     if _submitted(participant):
-        return redirect("surveys:done", token=token)
+        return redirect("scoring:done", token=token)
     round_ = participant.round
     pages = round_selectors.dimension_pages(round_.bank_id)
     question_count = sum(len(page["questions"]) for page in pages)
@@ -117,7 +115,7 @@ def intro(request, participant, token):
 @require_http_methods(["GET", "POST"])
 def page(request, participant, token, number):
     if _submitted(participant):
-        return redirect("surveys:done", token=token)
+        return redirect("scoring:done", token=token)
     _check_can_answer(participant)
     pages = round_selectors.dimension_pages(participant.round.bank_id)
     if not 1 <= number <= len(pages):
@@ -165,7 +163,7 @@ def answer(request, participant, token):
 @require_GET
 def review(request, participant, token):
     if _submitted(participant):
-        return redirect("surveys:done", token=token)
+        return redirect("scoring:done", token=token)
     _check_can_answer(participant)
     return _render_review(request, participant, token)
 
@@ -204,24 +202,7 @@ def submit(request, participant, token):
         round_services.response_submit(participant=participant)
     except AnswersMissing as missing:
         return _render_review(request, participant, token, missing.codes, status=400)
-    return redirect("surveys:done", token=token)
-
-
-@participant_view
-@require_GET
-def done(request, participant, token):
-    response = Response.objects.filter(participant=participant, status="submitted").first()
-    if response is None:
-        return redirect("surveys:intro", token=token)
-    round_ = participant.round
-    context = {
-        "round": round_,
-        "own": round_selectors.own_result(response),
-        "team": round_team_result(round_, viewer=participant),
-        "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
-        "link_expires": round_services.link_expires_at(round_),
-    }
-    return render(request, "surveys/done.html", context)
+    return redirect("scoring:done", token=token)
 
 
 @login_required

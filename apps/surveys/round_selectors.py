@@ -1,20 +1,16 @@
-"""Reads for round pages: progress, a person's own result, my surveys.
+"""Reads for round pages: progress, the people invited, the answering pages, my surveys.
 
-The team's result is not read here: `apps.scoring.selectors.round_team_result` is its one home.
+Scores are not read here: a person's own result is apps.scoring.own_result, the team's
+`apps.scoring.selectors.round_team_result`.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from apps.scoring.calculations import LevelBand, level_for, percent
 from apps.surveys.models import (
-    DimensionScore,
-    Level,
     Participant,
     Question,
-    Response,
     Round,
     RoundStatus,
 )
@@ -66,71 +62,6 @@ def team_rounds(team) -> QuerySet[Round]:
         )
         .order_by("-opens_at", "-pk")
     )
-
-
-def bank_bands(bank_id: int) -> list[LevelBand]:
-    return [
-        LevelBand(level.number, level.name, level.min_score)
-        for level in Level.objects.filter(bank_id=bank_id).order_by("number")
-    ]
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    key: str
-    name: str
-    points: Decimal
-    max_points: Decimal
-    level: LevelBand
-
-    @property
-    def percent(self) -> Decimal:
-        return percent(self.points, self.max_points)
-
-
-@dataclass(frozen=True)
-class Result:
-    dimensions: list[DimensionResult]
-    total: Decimal
-    max_total: Decimal
-    level: LevelBand
-    respondents: int = 1
-
-    @property
-    def percent(self) -> Decimal:
-        return percent(self.total, self.max_total)
-
-
-def _result(rows, bands, respondents: int) -> Result:
-    """rows: (key, name, points, max_points) per dimension, from the stored snapshots."""
-    max_total = sum((r[3] for r in rows), Decimal(0))
-    total = sum((r[2] for r in rows), Decimal(0))
-    dimensions = [
-        DimensionResult(
-            key,
-            name,
-            points,
-            maximum,
-            level_for(points, maximum=maximum, bank_maximum=max_total, bands=bands),
-        )
-        for key, name, points, maximum in rows
-    ]
-    return Result(
-        dimensions=dimensions,
-        total=total,
-        max_total=max_total,
-        level=level_for(total, maximum=max_total, bank_maximum=max_total, bands=bands),
-        respondents=respondents,
-    )
-
-
-def own_result(response: Response) -> Result:
-    rows = (
-        DimensionScore.objects.filter(response=response)
-        .order_by("dimension__order")
-        .values_list("dimension__key", "dimension__name", "points", "max_points")
-    )
-    return _result(list(rows), bank_bands(response.bank_id), 1)
 
 
 def dimension_pages(bank_id: int) -> list[dict]:

@@ -17,13 +17,10 @@ from apps.core import jobs
 from apps.core.emails import absolute_url
 from apps.core.errors import RefusedError
 from apps.core.tokens import derived_token, hash_token
-from apps.scoring.calculations import MissingAnswers, QuestionSpec, Scores, respondent_scores
 from apps.surveys.models import (
     Answer,
     BankStatus,
     Choice,
-    Dimension,
-    DimensionScore,
     Participant,
     Question,
     QuestionBank,
@@ -32,6 +29,7 @@ from apps.surveys.models import (
     Round,
     RoundStatus,
 )
+from apps.surveys.signals import response_submitted, round_closed
 
 REMINDER_INTERVAL = timedelta(hours=24)
 
@@ -155,9 +153,8 @@ def round_update(
 
 @transaction.atomic
 def round_close(*, round_: Round) -> bool:
-    """Close now and store the team aggregates. Idempotent: False if it was closed already."""
-    from apps.scoring.services import team_scores_store
-
+    """Close now; the round_closed hook stores the team aggregates. Idempotent: False if it was
+    closed already."""
     closed = (
         Round.objects.filter(pk=round_.pk, status=RoundStatus.OPEN).update(
             status=RoundStatus.CLOSED, closed_at=timezone.now()
@@ -165,7 +162,7 @@ def round_close(*, round_: Round) -> bool:
         == 1
     )
     if closed:
-        team_scores_store(round_=Round.objects.get(pk=round_.pk))
+        round_closed.send(sender=Round, round_=Round.objects.get(pk=round_.pk))
     return closed
 
 
@@ -394,20 +391,6 @@ def _int(value) -> int:
         return -1
 
 
-def bank_question_specs(bank_id: int) -> list[QuestionSpec]:
-    rows = (
-        Question.objects.filter(bank_id=bank_id)
-        .select_related("dimension")
-        .order_by("dimension__order", "order", "pk")
-    )
-    maxima = {}
-    for question_id, points in Choice.objects.filter(bank_id=bank_id).values_list(
-        "question_id", "points"
-    ):
-        maxima[question_id] = max(points, maxima.get(question_id, 0))
-    return [QuestionSpec(q.code, q.dimension.key, q.weight, maxima.get(q.pk, 0)) for q in rows]
-
-
 @transaction.atomic
 def response_submit(*, participant: Participant) -> Response:
     """Submit once. A double click, a replayed POST or a second tab gets the same response back."""
@@ -423,33 +406,16 @@ def response_submit(*, participant: Participant) -> Response:
             )
     round_ = Round.objects.get(pk=participant.round_id)
     check_accepting(round_)
-    specs = bank_question_specs(round_.bank_id)
-    points = dict(
-        Answer.objects.filter(response=response).values_list("question__code", "choice__points")
-    )
-    try:
-        scores = respondent_scores(specs, points)
-    except MissingAnswers as missing:
-        raise AnswersMissing(missing.codes) from None
-    response_store_snapshot(response=response, scores=scores, submitted_at=timezone.now())
-    return response
+    # Scoring stores the score snapshot, or refuses with AnswersMissing.
+    response_submitted.send(sender=Response, response=response)
+    return response_mark_submitted(response=response, submitted_at=timezone.now())
 
 
-def response_store_snapshot(*, response: Response, scores: Scores, submitted_at) -> Response:
-    """Store a response's score snapshot and mark it (and its participant) submitted."""
-    dimensions = dict(Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk"))
-    DimensionScore.objects.bulk_create(
-        DimensionScore(
-            response=response,
-            dimension_id=dimensions[key],
-            points=value,
-            max_points=scores.max_by_dimension[key],
-        )
-        for key, value in scores.by_dimension.items()
-    )
+def response_mark_submitted(*, response: Response, submitted_at) -> Response:
+    """Mark a response (and its participant) submitted, with the total the response_submitted
+    hook (scoring) has set on it."""
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = submitted_at
-    response.total_points, response.max_points = scores.total, scores.max_total
     response.save(update_fields=["status", "submitted_at", "total_points", "max_points"])
     Participant.objects.filter(pk=response.participant_id).update(submitted_at=submitted_at)
     return response

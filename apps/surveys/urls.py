@@ -11,7 +11,6 @@ urlpatterns = [
     path("s/<str:token>/answer/", answer_views.answer, name="answer"),
     path("s/<str:token>/review/", answer_views.review, name="review"),
     path("s/<str:token>/submit/", answer_views.submit, name="submit"),
-    path("s/<str:token>/done/", answer_views.done, name="done"),
     path(
         "o/<slug:org_slug>/teams/<uuid:team_id>/rounds/new/",
         round_views.round_create,

@@ -43,7 +43,7 @@ BY_TOKEN = {
     "surveys:answer": ("post", {"token": "forged"}),
     "surveys:review": ("get", {"token": "forged"}),
     "surveys:submit": ("post", {"token": "forged"}),
-    "surveys:done": ("get", {"token": "forged"}),
+    "scoring:done": ("get", {"token": "forged"}),
     "organizations:invitation": ("get", {"token": "forged"}),
 }
 OTHER = {

@@ -10,9 +10,9 @@ from apps.organizations import services
 from apps.organizations.access import organization_access
 from apps.organizations.models import Invitation, Membership, Organization, Role, Team
 from apps.reports.models import Report
-from apps.scoring.models import TeamScore
+from apps.scoring.models import DimensionScore, TeamScore
 from apps.surveys import round_services
-from apps.surveys.models import Answer, DimensionScore, Participant, Response, Round
+from apps.surveys.models import Answer, Participant, Response, Round
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,

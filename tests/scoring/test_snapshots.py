@@ -5,9 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.scoring.models import TeamScore
+from apps.scoring.models import DimensionScore, TeamScore
 from apps.surveys import round_services
-from apps.surveys.models import DimensionScore
 
 pytestmark = pytest.mark.django_db
 

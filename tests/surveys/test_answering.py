@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.organizations.models import Role
+from apps.scoring.models import DimensionScore
 from apps.surveys import round_services
-from apps.surveys.models import Answer, DimensionScore, Response, Round, RoundStatus
+from apps.surveys.models import Answer, Response, Round, RoundStatus
 from tests.factories import RoundFactory, published_bank
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,7 @@ def test_submit_is_idempotent_and_a_submitted_response_is_read_only(client, roun
             choice=questions(round_)[0].choices.last()
         )
     assert client.get(reverse("surveys:page", args=[ada, 1]))["Location"] == reverse(
-        "surveys:done", args=[ada]
+        "scoring:done", args=[ada]
     )
 
 
@@ -163,7 +164,7 @@ def test_team_result_appears_once_the_round_closes_at_the_threshold(client, roun
     for points, token in zip((0, 1, 2), tokens.values(), strict=True):
         answer_all(client, token, round_, points=points)
         client.post(reverse("surveys:submit", args=[token]))
-    done = reverse("surveys:done", args=[tokens["a@example.com"]])
+    done = reverse("scoring:done", args=[tokens["a@example.com"]])
     html = client.get(done).content.decode()
     assert "3 submitted of 3 invited" in html and "Average of" not in html  # open: counts only
     round_services.round_close(round_=round_)

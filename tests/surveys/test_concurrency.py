@@ -8,8 +8,9 @@ import urllib.request
 
 import pytest
 
+from apps.scoring.models import DimensionScore
 from apps.surveys import round_services
-from apps.surveys.models import Answer, DimensionScore, Participant, Response
+from apps.surveys.models import Answer, Participant, Response
 from tests.factories import RoundFactory, TeamFactory
 
 

@@ -63,7 +63,7 @@ def test_a_finished_link_shows_results_29_days_after_close_and_is_410_at_31(
 ):
     org.time_zone = "Pacific/Auckland"
     org.save()
-    done = reverse("surveys:done", args=[three["a@example.com"]])
+    done = reverse("scoring:done", args=[three["a@example.com"]])
     closed_days_ago(round_, 29)
     page = client.get(done)
     assert page.status_code == 200
@@ -104,19 +104,19 @@ def test_a_round_closed_by_hand_expires_counting_from_when_it_was_closed(client,
         closed_at=timezone.now() - dt.timedelta(days=31),
         closes_at=timezone.now() + dt.timedelta(days=5),  # its planned close date, not reached
     )
-    assert client.get(reverse("surveys:done", args=[three["b@example.com"]])).status_code == 410
+    assert client.get(reverse("scoring:done", args=[three["b@example.com"]])).status_code == 410
 
 
 def test_the_grace_period_is_a_setting(client, round_, three, settings):
     settings.SURVEY_LINK_DAYS_AFTER_CLOSE = 2
     closed_days_ago(round_, 1)
-    assert client.get(reverse("surveys:done", args=[three["a@example.com"]])).status_code == 200
+    assert client.get(reverse("scoring:done", args=[three["a@example.com"]])).status_code == 200
     closed_days_ago(round_, 3)
-    assert client.get(reverse("surveys:done", args=[three["a@example.com"]])).status_code == 410
+    assert client.get(reverse("scoring:done", args=[three["a@example.com"]])).status_code == 410
 
 
 def test_the_thank_you_page_says_until_when_the_link_works(client, round_, three, settings):
-    html = client.get(reverse("surveys:done", args=[three["a@example.com"]])).content.decode()
+    html = client.get(reverse("scoring:done", args=[three["a@example.com"]])).content.decode()
     until = date_format(timezone.localtime(round_.closes_at + dt.timedelta(days=30)), "j F Y")
     assert f"until 30 days after the round closes ({until} at the latest)" in html
 
@@ -132,7 +132,7 @@ def survey_urls(token, question):
         ("post", reverse("surveys:answer", args=[token])),
         ("get", reverse("surveys:review", args=[token])),
         ("post", reverse("surveys:submit", args=[token])),
-        ("get", reverse("surveys:done", args=[token])),
+        ("get", reverse("scoring:done", args=[token])),
     ]
 
 
@@ -189,7 +189,7 @@ def test_a_revoked_link_is_410_on_every_survey_url_and_its_answers_still_count(
     # a@example.com's submitted answers still count: once the round closes the others see a
     # mean of 3 colleagues, and the lead's result counts 3 respondents.
     round_services.round_close(round_=round_)
-    html = client.get(reverse("surveys:done", args=[three["b@example.com"]])).content.decode()
+    html = client.get(reverse("scoring:done", args=[three["b@example.com"]])).content.decode()
     assert "Average of 3 colleagues" in html and "14 / 28" in html
     assert Answer.objects.filter(response__participant__email="a@example.com").exists()
     assert scoring_selectors.round_team_result(Round.objects.get(pk=round_.pk)).n == 3

@@ -11,7 +11,6 @@ from apps.surveys.models.banks import (
 )
 from apps.surveys.models.rounds import (
     Answer,
-    DimensionScore,
     Participant,
     Response,
     ResponseStatus,
@@ -26,7 +25,6 @@ __all__ = [
     "BankStatus",
     "Choice",
     "Dimension",
-    "DimensionScore",
     "Guidance",
     "Level",
     "Participant",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.core.dates import Period, round_period
 from apps.organizations.models import Team
-from apps.surveys.models.banks import Choice, Dimension, Question, QuestionBank
+from apps.surveys.models.banks import Choice, Question, QuestionBank
 
 
 class RoundStatus(models.TextChoices):
@@ -198,28 +198,3 @@ class Answer(models.Model):
     def clean(self):
         if self.choice.question_id != self.question_id:
             raise ValidationError("That answer does not belong to this question.")
-
-
-class DimensionScore(models.Model):
-    """Part of a response's score snapshot: its points in one dimension."""
-
-    response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="dimension_scores"
-    )
-    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
-    points = models.DecimalField(max_digits=9, decimal_places=2)
-    max_points = models.DecimalField(max_digits=9, decimal_places=2)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "dimension"], name="dimension_score_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(points__gte=0, points__lte=F("max_points")),
-                name="dimension_score_in_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.points} / {self.max_points}"

@@ -1,0 +1,30 @@
+"""The respondent's thank-you page: their own result and, once it may be seen, the team's."""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from apps.scoring.own_result import own_result
+from apps.scoring.selectors import round_team_result
+from apps.surveys import round_services
+from apps.surveys.answer_views import participant_view
+from apps.surveys.models import Response, ResponseStatus
+
+
+@participant_view
+@require_GET
+def done(request, participant, token):
+    response = Response.objects.filter(
+        participant=participant, status=ResponseStatus.SUBMITTED
+    ).first()
+    if response is None:
+        return redirect("surveys:intro", token=token)
+    round_ = participant.round
+    context = {
+        "round": round_,
+        "own": own_result(response),
+        "team": round_team_result(round_, viewer=participant),
+        "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
+        "link_expires": round_services.link_expires_at(round_),
+    }
+    return render(request, "surveys/done.html", context)

@@ -1,0 +1,12 @@
+"""Hooks for the apps above surveys, which surveys never imports (STYLE rule 15).
+
+- `response_submitted(response=...)`: inside the submit's transaction, before the response is
+  marked submitted. Scoring stores its score snapshot; a receiver that raises (AnswersMissing)
+  refuses the submission and nothing is stored.
+- `round_closed(round_=...)`: inside the close's transaction. Scoring stores the team aggregates.
+"""
+
+from django.dispatch import Signal
+
+response_submitted = Signal()
+round_closed = Signal()
