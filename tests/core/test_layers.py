@@ -10,6 +10,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FEATURE_APPS = {"accounts", "organizations", "surveys", "scoring", "reports", "demo"}
 
+# Circles not broken yet, each through organizations: organization_purge imports the apps above
+# it (surveys, scoring, reports: a purge hook they receive would invert it), the team page reads
+# surveys.round_selectors, and accounts asks organizations (the last-owner guard, sign-up from
+# an invitation) while organizations imports accounts' User. Remove a line when its circle is
+# gone (the test says so); a circle not listed fails.
+KNOWN_CIRCLES = {
+    "accounts -> organizations -> accounts",
+    "accounts -> organizations -> surveys -> accounts",
+    "organizations -> reports -> organizations",
+    "organizations -> reports -> scoring -> organizations",
+    "organizations -> reports -> surveys -> organizations",
+    "organizations -> scoring -> organizations",
+    "organizations -> scoring -> surveys -> organizations",
+    "organizations -> surveys -> organizations",
+}
+
 
 def layer_of(module: str) -> str | None:
     """The app (or "config") a dotted module name belongs to; None outside the project."""
@@ -72,9 +88,11 @@ def circles(edges) -> list[list[str]]:
     return sorted([*ring, ring[0]] for ring in found)
 
 
-def violations(edges, shown: int = 3) -> list[str]:
+def violations(edges, shown: int = 3, known=frozenset()) -> list[str]:
     found = []
     for circle in circles(edges):
+        if " -> ".join(circle) in known:
+            continue
         found.append(f"import circle: {' -> '.join(circle)}")
         for source, target in itertools.pairwise(circle):
             sites = edges[source, target]
@@ -87,8 +105,13 @@ def violations(edges, shown: int = 3) -> list[str]:
 
 
 def test_apps_import_in_one_direction_and_core_imports_no_feature_app():
-    found = violations(import_edges())
+    found = violations(import_edges(), known=KNOWN_CIRCLES)
     assert not found, "\n".join(["Layering violations:", *found])
+
+
+def test_every_known_circle_still_exists():
+    gone = KNOWN_CIRCLES - {" -> ".join(circle) for circle in circles(import_edges())}
+    assert not gone, f"No longer a circle, remove from KNOWN_CIRCLES: {sorted(gone)}"
 
 
 def test_the_check_finds_a_circle_through_a_late_import_and_core_reaching_up(tmp_path):
