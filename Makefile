@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell .ci/ensure-uv)
 PY := .venv/bin/python
 
-.PHONY: run test sync lint format check-deploy compose-check audit bench load clean
+.PHONY: run test test-fast sync lint format check-deploy compose-check audit bench load clean
 
 sync:
 	@$(UV) sync --frozen --quiet
@@ -31,6 +31,16 @@ test: export DJANGO_SECRET_KEY ?= test-only-not-secret
 test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
 test: sync
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# --- make test-fast: only the tests marked `pure` (formulas, file formats, charts, policies, text
+# helpers), without PostgreSQL or Redis. The URLs point where nothing listens, so a pure test
+# that reaches for either fails at once instead of passing here by luck.
+test-fast: export DATABASE_URL = postgres://pure-tests-use-no-database@127.0.0.1:1/none
+test-fast: export REDIS_URL = redis://127.0.0.1:1/0
+test-fast: export DJANGO_SECRET_KEY ?= test-only-not-secret
+test-fast: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
+test-fast: sync
+	@$(PY) -m pytest -m pure $(PYTEST_ARGS)
 
 lint:
 	@$(UV) run --frozen ruff check .

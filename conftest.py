@@ -1,4 +1,5 @@
-"""Before the suite starts: PostgreSQL and Redis must answer, or we say so in one line."""
+"""Before the tests run: PostgreSQL and Redis must answer, or we say so in one line. Only the
+`pure` tests (`make test-fast`) run without them, and they may not ask for a database."""
 
 import os
 
@@ -38,7 +39,23 @@ def _unreachable() -> str | None:
     return None
 
 
-def pytest_sessionstart(session):
+# Fixtures through which a test reaches the database; a pure test may use none of them.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def _impure(item) -> bool:
+    return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_finish(session):
+    """After selection (`-m pure`, `-k`, paths): the servers are needed unless every test left
+    is pure. A test marked pure that asks for the database stops the run here."""
+    pure = [item for item in session.items if item.get_closest_marker("pure")]
+    wrong = [item.nodeid for item in pure if _impure(item)]
+    if wrong:
+        pytest.exit(f"Tests marked pure use the database: {', '.join(wrong)}", returncode=4)
+    if len(pure) == len(session.items):
+        return
     problem = _unreachable()
     if problem:
         pytest.exit(problem, returncode=3)

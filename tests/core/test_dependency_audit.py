@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pure
+
 spec = importlib.util.spec_from_file_location(
     "ci_audit", Path(__file__).resolve().parents[2] / ".ci" / "audit.py"
 )

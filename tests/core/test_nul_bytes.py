@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import ApiToken
-from apps.core.text import has_nul, without_nul
 from apps.organizations.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +100,3 @@ def test_a_token_name_that_is_too_long_is_cut_not_a_500(client, verified):
     )
     assert response.status_code == 200
     assert ApiToken.objects.get(user=verified).name == "x" * 100
-
-
-def test_the_helpers():
-    assert has_nul("a\x00") and has_nul("\x00") and not has_nul("a b")
-    assert without_nul("  a\x00b\x01c \x7f") == "abc"
-    assert without_nul("Ops; deploys") == "Ops; deploys"

@@ -64,14 +64,6 @@ def test_failed_log_ins_slow_the_account_down_but_the_right_password_gets_in(
     assert log_in(client, "bob@acme.example", "right-horse-battery").status_code == 302
 
 
-def test_the_longest_wait_has_a_ceiling(settings):
-    from apps.core.ratelimit import Backoff
-
-    policy = Backoff.parse(settings.BACKOFF_LIMITS["login-account"])
-    assert [policy.delay(n) for n in (0, 4, 5, 6, 7)] == [0, 0, 2, 4, 8]
-    assert policy.delay(50) == 300
-
-
 def test_successful_log_ins_do_not_count(client, member_of):
     member_of(email="ada@acme.example", password="right-horse-battery")
     for _ in range(12):

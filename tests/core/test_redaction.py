@@ -12,6 +12,7 @@ from apps.core.redaction import redact
 from config.gunicorn_logger import RedactingLogger
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     "text,expected",
     [
@@ -42,6 +43,7 @@ def test_django_request_log_lines_hide_the_link(client, round_, invite, caplog):
     assert token not in logged and "forged-link" not in logged
 
 
+@pytest.mark.pure
 def test_gunicorn_access_log_hides_the_link_in_path_and_referrer():
     logger = RedactingLogger(Config())
     environ = {

@@ -14,6 +14,7 @@ from config.gunicorn_logger import RedactingLogger
 TOKEN = "Zk9_secret-T0ken"
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -53,6 +54,7 @@ def test_redact_decodes_percent_encoding(text, expected):
     assert redact(text) == expected
 
 
+@pytest.mark.pure
 def test_the_request_line_of_djangos_server_log_hides_an_encoded_link():
     record = logging.LogRecord(
         "django.server",
@@ -80,6 +82,7 @@ def test_djangos_request_log_hides_an_encoded_link(client, caplog):
     assert TOKEN not in logged
 
 
+@pytest.mark.pure
 def test_gunicorn_access_log_hides_an_encoded_link_in_the_request_line_and_referrer():
     logger = RedactingLogger(Config())
     query = f"next=%2Finvitations%2F{TOKEN}%2F"

@@ -16,6 +16,8 @@ from apps.scoring.calculations import (
     respondent_scores,
 )
 
+pytestmark = pytest.mark.pure
+
 LLMOPS_BANDS = [
     LevelBand(1, "Initial", Decimal(0)),
     LevelBand(2, "Defined", Decimal(10)),
