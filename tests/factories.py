@@ -1,10 +1,13 @@
+import uuid
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.tokens import hash_token
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
+from apps.surveys import round_services
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -90,6 +93,31 @@ class RoundFactory(factory.django.DjangoModelFactory):
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=13))
     anonymous = False
     min_respondents = 3
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """Someone invited to a round, without the invitation e-mail (`scenarios.invite` sends it).
+    Their link is `round_services.participant_token(participant)`."""
+
+    class Meta:
+        model = "surveys.Participant"
+
+    round = factory.SubFactory(RoundFactory)
+    email = factory.Sequence(lambda n: f"respondent{n}@example.com")
+    public_id = factory.LazyFunction(uuid.uuid4)
+    token_hash = factory.LazyAttribute(lambda p: hash_token(round_services.participant_token(p)))
+    invited_at = factory.LazyFunction(timezone.now)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    """A draft response (answers are saved through `round_services.answer_save`)."""
+
+    class Meta:
+        model = "surveys.Response"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    round = factory.SelfAttribute("participant.round")
+    bank = factory.SelfAttribute("round.bank")
 
 
 def ready_team_report(team):

@@ -1,7 +1,6 @@
 """The JSON API: auth, the gate, thresholds, pagination, errors and query bounds."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +11,7 @@ from apps.accounts.models import ApiToken
 from apps.accounts.services import api_token_create
 from apps.organizations.models import Role
 from tests.factories import RoundFactory, TeamFactory
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submitted_round
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +24,6 @@ def bearer(token: str) -> dict:
 def exec_token(member_of):
     user = member_of(Role.EXECUTIVE, email="bi@acme.example")
     return api_token_create(user=user, name="BI")[1]
-
-
-def closed_round(team, invite, people):
-    now = timezone.now()
-    round_ = RoundFactory(
-        team=team, opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=5)
-    )
-    return run_round(round_, invite, people)
 
 
 def test_openapi_document_is_public_and_describes_the_operations(client, db):
@@ -101,10 +92,8 @@ def test_teams_and_rounds_follow_the_gate_and_paginate(client, org, member_of, i
     assert page["count"] == 12 and [t["name"] for t in page["items"]] == ["T10", "T11"]
 
 
-def test_round_result_withholds_everything_under_the_threshold(
-    client, org, team, invite, exec_token
-):
-    round_ = closed_round(team, invite, [2, 2])
+def test_round_result_withholds_everything_under_the_threshold(client, org, team, exec_token):
+    round_ = submitted_round(team=team, days_ago=20, points=[2, 2])
     url = f"/api/v1/organizations/{org.slug}/rounds/{round_.public_id}/result"
     body = client.get(url, **bearer(exec_token)).json()
     assert body == {
@@ -118,8 +107,8 @@ def test_round_result_withholds_everything_under_the_threshold(
     }
 
 
-def test_round_result_and_history_above_the_threshold(client, org, team, invite, exec_token):
-    round_ = closed_round(team, invite, [0, 1, 2])
+def test_round_result_and_history_above_the_threshold(client, org, team, exec_token):
+    round_ = submitted_round(team=team, days_ago=20, points=[0, 1, 2])
     body = client.get(
         f"/api/v1/organizations/{org.slug}/rounds/{round_.public_id}/result", **bearer(exec_token)
     ).json()
@@ -136,15 +125,15 @@ def test_round_result_and_history_above_the_threshold(client, org, team, invite,
     assert [h["bank"] for h in history] == ["llmops"] and history[0]["visible"] is True
 
 
-def test_a_member_of_another_team_cannot_read_its_result(client, org, team, invite, member_of):
-    round_ = closed_round(team, invite, [1, 1, 1])
+def test_a_member_of_another_team_cannot_read_its_result(client, org, team, member_of):
+    round_ = submitted_round(team=team, days_ago=20, points=[1, 1, 1])
     client.force_login(member_of(Role.MEMBER))
     response = client.get(f"/api/v1/organizations/{org.slug}/rounds/{round_.public_id}/result")
     assert response.status_code == 403
 
 
-def test_dashboard_for_executives(client, org, team, invite, exec_token):
-    closed_round(team, invite, [1, 2, 2])
+def test_dashboard_for_executives(client, org, team, exec_token):
+    submitted_round(team=team, days_ago=20, points=[1, 2, 2])
     body = client.get(f"/api/v1/organizations/{org.slug}/dashboard", **bearer(exec_token)).json()
     assert body["count"] == 1 and body["items"][0]["team"] == "Platform"
     assert set(body["items"][0]["levels"]) == {"application", "operational", "total"}
@@ -190,10 +179,10 @@ def test_profile_creates_shows_once_and_revokes_tokens(client, member_of):
 
 
 def test_reports_request_poll_list_and_download(
-    client, org, team, invite, exec_token, settings, tmp_path, django_capture_on_commit_callbacks
+    client, org, team, exec_token, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    round_ = closed_round(team, invite, [1, 1, 2])
+    round_ = submitted_round(team=team, days_ago=20, points=[1, 1, 2])
     url = f"/api/v1/organizations/{org.slug}/reports"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

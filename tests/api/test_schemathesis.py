@@ -27,7 +27,7 @@ from apps.reports import services as report_services
 from apps.reports.models import Report, ReportStatus
 from config.wsgi import application
 from tests.factories import RoundFactory, TeamFactory
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
 
 SLUG = "acme"
 TEAM = UUID("0c1d2e3f-0000-4000-8000-000000000001")
@@ -125,7 +125,7 @@ def _requests_share_the_test_transaction():
 
 @pytest.fixture
 def owner_token(
-    db, settings, tmp_path, org, member_of, in_team, invite, _requests_share_the_test_transaction
+    db, settings, tmp_path, org, member_of, in_team, _requests_share_the_test_transaction
 ):
     """An owner of `acme` with teams, rounds with and without results, and reports."""
     settings.MEDIA_ROOT = tmp_path
@@ -145,9 +145,9 @@ def owner_token(
             closes_at=now + timedelta(days=5),
         )
 
-    thin = run_round(round_(THIN_ROUND, "Q2", 200), invite, [1, 2])
-    closed = run_round(round_(CLOSED_ROUND, "Q3", 100), invite, [0, 1, 2])
-    run_round(round_(OPEN_ROUND, "Q4", 2), invite, [2], close=False)
+    thin = submit_responses(round_(THIN_ROUND, "Q2", 200), [1, 2])
+    closed = submit_responses(round_(CLOSED_ROUND, "Q3", 100), [0, 1, 2])
+    submit_responses(round_(OPEN_ROUND, "Q4", 2), [2], close=False)
     thin.refresh_from_db()  # closed by an update: the reports' fingerprints read the status
     closed.refresh_from_db()
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.organizations.models import Role
 from tests.factories import UserFactory
-from tests.organizations.test_access_matrix import CASES, _url, world  # noqa: F401 (fixture)
+from tests.support.access import CASES, org_world, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,13 @@ def assert_secure(response, url: str) -> None:
         assert not re.search(r"\sstyle=\"", html), f"{url}: inline style"
 
 
-def test_every_org_page_as_an_owner(client, world, member_of):  # noqa: F811
+def test_every_org_page_as_an_owner(client, org, team, member_of):
+    world = org_world(org, team)
     client.force_login(member_of(Role.OWNER))
     seen = 0
     for case in CASES:
         if case.method == "get":
-            url = _url(case, world)
+            url = url_for(case, world)
             response = client.get(url)
             assert response.status_code == 200, url
             assert_secure(response, url)

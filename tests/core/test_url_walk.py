@@ -1,8 +1,9 @@
 """Every URL pattern of the project, asked anonymously, by an outsider and by each role.
 
-The org-scoped pages have their role matrix in tests/organizations/test_access_matrix.py; this
-walk classifies every other pattern and checks the gate's answer for each kind. A new URL that
-nobody classified fails `test_every_url_pattern_is_classified`.
+The org-scoped pages have their role matrix in tests/support/access.py (asked by
+tests/organizations/test_access_matrix.py); this walk classifies every other pattern and checks
+the gate's answer for each kind. A new URL that nobody classified fails
+`test_every_url_pattern_is_classified`.
 """
 
 import json
@@ -13,7 +14,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from apps.accounts.services import api_token_create
 from apps.organizations.models import Role
 from tests.factories import RoundFactory, UserFactory, ready_team_report
-from tests.organizations.test_access_matrix import CASES
+from tests.support.access import CASES
 
 PUBLIC = {
     "healthz",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.reports import services
 from apps.reports.models import Report, ReportStatus
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,10 +45,10 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_a_roadmap_requested_on_the_page_is_built_by_the_worker(
-    client, celery_worker, org, team, round_, lead, invite, settings, tmp_path
+    client, celery_worker, org, team, round_, lead, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    run_round(round_, invite, [0, 1, 1])
+    submit_responses(round_, [0, 1, 1])
     client.force_login(lead)
     client.post(
         reverse("reports:request", args=[org.slug]),
@@ -97,12 +97,10 @@ def _worker(env) -> subprocess.Popen:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_while_building_leaves_a_job_that_completes_once(
-    round_, lead, invite, tmp_path
-):
+def test_a_worker_killed_while_building_leaves_a_job_that_completes_once(round_, lead, tmp_path):
     from config.celery import app
 
-    run_round(round_, invite, [1, 2, 1])
+    submit_responses(round_, [1, 2, 1])
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     env = {

@@ -31,7 +31,7 @@ from tests.faults.harness import (
     postgresql_bin,
     wait_until,
 )
-from tests.surveys.test_concurrency import Browser
+from tests.support.browsers import Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

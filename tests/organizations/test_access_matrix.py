@@ -4,133 +4,21 @@ An outsider gets 404, a role below the URL's minimum gets 403, the minimum and a
 and someone logged out is sent to log in.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 import pytest
-from django.urls import NoReverseMatch, get_resolver, reverse
-from django.utils import timezone
+from django.urls import get_resolver, reverse
 
-from apps.organizations.models import Invitation, Role
-from tests.factories import (
-    MembershipFactory,
-    RoundFactory,
-    TeamFactory,
-    TeamMembershipFactory,
-    ready_team_report,
-)
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    min_role: Role
-    data: tuple = ()
-
-    def __str__(self):
-        return f"{self.method} {self.url_name}"
-
-    @property
-    def view_name(self) -> str:
-        return self.url_name if ":" in self.url_name else f"organizations:{self.url_name}"
-
-
-CASES = [
-    Case("surveys:round_create", "get", Role.ADMIN),
-    Case(
-        "surveys:round_create",
-        "post",
-        Role.ADMIN,
-        (
-            ("title", "Q1"),
-            ("opens_on", "2026-01-01"),
-            ("closes_on", "2099-01-01"),
-            ("min_respondents", "3"),
-        ),
-    ),
-    Case("surveys:round_detail", "get", Role.ADMIN),
-    Case("surveys:round_progress", "get", Role.ADMIN),
-    Case("surveys:round_edit", "get", Role.ADMIN),
-    Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
-    Case("surveys:round_remind", "post", Role.ADMIN),
-    Case("surveys:round_close", "post", Role.ADMIN),
-    Case("surveys:round_people", "get", Role.ADMIN),
-    Case("surveys:participant_revoke", "post", Role.ADMIN),
-    Case("reports:list", "get", Role.MEMBER),
-    Case("reports:request", "post", Role.EXECUTIVE, (("scope", "organization"),)),
-    Case("reports:status", "get", Role.EXECUTIVE),
-    Case("reports:retry", "post", Role.EXECUTIVE),
-    Case("reports:download", "get", Role.EXECUTIVE),
-    Case("scoring:dashboard", "get", Role.EXECUTIVE),
-    Case("scoring:dashboard_csv", "get", Role.EXECUTIVE),
-    Case("scoring:round_result", "get", Role.EXECUTIVE),
-    Case("scoring:round_result_csv", "get", Role.EXECUTIVE),
-    Case("scoring:team_history", "get", Role.EXECUTIVE),
-    Case("scoring:team_history_csv", "get", Role.EXECUTIVE),
-    Case("dashboard", "get", Role.MEMBER),
-    Case("leave", "post", Role.MEMBER),
-    Case("settings", "get", Role.ADMIN),
-    Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
-    Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
-    Case("team_list", "get", Role.MEMBER),
-    Case("team_list", "post", Role.ADMIN, (("name", "New team"),)),
-    Case("team_detail", "get", Role.EXECUTIVE),
-    Case("team_detail", "post", Role.ADMIN, (("name", "Renamed"),)),
-    Case("team_archive", "post", Role.ADMIN),
-    Case("team_member_add", "post", Role.ADMIN),
-    Case("team_member_update", "post", Role.ADMIN, (("is_lead", "1"),)),
-    Case("member_list", "get", Role.ADMIN),
-    Case("member_list", "post", Role.ADMIN, (("email", "new@example.com"), ("role", "10"))),
-    Case("member_update", "post", Role.ADMIN, (("role", "20"),)),
-    Case("invitation_update", "post", Role.ADMIN),
-]
+from apps.organizations.models import Role
+from tests.factories import TeamFactory
+from tests.support.access import CASES, Case, org_world, url_for
 
 
 @pytest.fixture
 def world(org, team):
-    """A target member in the team, and a pending invitation, for the URLs that need them."""
-    target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
-    round_ = RoundFactory(team=team)
-    report = ready_team_report(team)
-    invitation = Invitation.objects.create(
-        organization=org,
-        email="pending@example.com",
-        token_hash="x" * 64,
-        expires_at=timezone.now() + timedelta(days=3),
-    )
-    return {
-        "org_slug": org.slug,
-        "team_id": team.public_id,
-        "member_id": target.membership.public_id,
-        "invitation_id": invitation.public_id,
-        "round_id": round_.public_id,
-        "report_id": report.public_id,
-    }
-
-
-URL_SIGNATURES = (
-    ("org_slug",),
-    ("org_slug", "team_id"),
-    ("org_slug", "team_id", "member_id"),
-    ("org_slug", "member_id"),
-    ("org_slug", "invitation_id"),
-    ("org_slug", "round_id"),
-    ("org_slug", "report_id"),
-)
-
-
-def _url(case: Case, world: dict) -> str:
-    for names in URL_SIGNATURES:
-        try:
-            return reverse(case.view_name, kwargs={k: world[k] for k in names})
-        except NoReverseMatch:
-            continue
-    raise AssertionError(f"no known signature builds {case.view_name}")
+    return org_world(org, team)
 
 
 def _ask(client, case: Case, world: dict):
-    url = _url(case, world)
+    url = url_for(case, world)
     return (
         getattr(client, case.method)(url, dict(case.data))
         if case.method == "post"

@@ -20,18 +20,18 @@ from tests.factories import (
     TeamFactory,
     ready_team_report,
 )
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
 
 pytestmark = pytest.mark.django_db
 
 
-def build_organization(org, owner, invite):
+def build_organization(org, owner):
     """A closed round everyone submitted, an open round with e-mails not sent yet, a built
     report file and a pending member invitation whose e-mail is still queued."""
     team = TeamFactory(organization=org)
-    run_round(RoundFactory(team=team, created_by=owner), invite, [0, 1, 2])
+    submit_responses(RoundFactory(team=team, created_by=owner), [0, 1, 2])
     open_round = RoundFactory(team=team, created_by=owner)
-    run_round(open_round, invite, [2], close=False)  # a submitted response in an open round
+    submit_responses(open_round, [2], close=False)  # a submitted response in an open round
     round_services.participants_invite(  # not committed in this test: the e-mails stay queued
         round_=open_round, emails=[f"waiting-{org.slug}@example.com"]
     )
@@ -62,13 +62,13 @@ def media(settings, tmp_path):
 
 
 def test_an_owner_deletes_an_organization_with_submitted_rounds_and_nothing_is_left(
-    client, org, member_of, invite, media, django_capture_on_commit_callbacks
+    client, org, member_of, media, django_capture_on_commit_callbacks
 ):
     owner = member_of(Role.OWNER, email="owner@acme.example")
-    report = build_organization(org, owner, invite)
+    report = build_organization(org, owner)
     other = OrganizationFactory(name="Other", slug="other")
     other_owner = MembershipFactory(organization=other, role=Role.OWNER).user
-    other_report = build_organization(other, other_owner, invite)
+    other_report = build_organization(other, other_owner)
 
     rounds = list(Round.objects.filter(team__organization=org).values_list("pk", flat=True))
     participants = set(Participant.objects.filter(round__in=rounds).values_list("pk", flat=True))
@@ -140,10 +140,10 @@ def test_an_owner_deletes_an_organization_with_submitted_rounds_and_nothing_is_l
     assert Invitation.objects.filter(organization=other).exists()
 
 
-def test_a_failed_deletion_keeps_the_files(org, member_of, invite, media, monkeypatch):
+def test_a_failed_deletion_keeps_the_files(org, member_of, media, monkeypatch):
     """The files go only once the rows are gone for good (after commit)."""
     owner = member_of(Role.OWNER, email="owner@acme.example")
-    report = build_organization(org, owner, invite)
+    report = build_organization(org, owner)
     path = media / report.file.name
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -155,8 +155,8 @@ def test_a_failed_deletion_keeps_the_files(org, member_of, invite, media, monkey
     assert Organization.objects.filter(pk=org.pk).exists()
 
 
-def test_answers_of_a_submitted_response_are_still_read_only(round_, invite):
-    run_round(round_, invite, [1], close=False)
+def test_answers_of_a_submitted_response_are_still_read_only(round_):
+    submit_responses(round_, [1], close=False)
     answer = Answer.objects.filter(response__status="submitted").first()
     with pytest.raises(IntegrityError, match="read-only"), transaction.atomic():
         answer.delete()

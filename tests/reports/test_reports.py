@@ -13,7 +13,7 @@ from apps.reports import services
 from apps.reports.models import Report, ReportStatus
 from apps.reports.pdf import FetchRefused, StaticOnlyFetcher, render_pdf
 from apps.reports.tasks import build_report, reclaim_stuck_reports
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 @pytest.fixture
-def closed(round_, invite):
-    return run_round(round_, invite, [0, 1, 1])
+def closed(round_):
+    return submit_responses(round_, [0, 1, 1])
 
 
 def test_requests_for_an_unchanged_scope_share_one_job(closed, lead):
@@ -38,8 +38,8 @@ def test_requests_for_an_unchanged_scope_share_one_job(closed, lead):
     assert Report.objects.count() == 1
 
 
-def test_a_changed_scope_gets_a_new_job(round_, invite, lead):
-    run_round(round_, invite, [1, 1, 1], close=False)
+def test_a_changed_scope_gets_a_new_job(round_, lead):
+    submit_responses(round_, [1, 1, 1], close=False)
     before = services.report_request(scope="round", obj=round_, requested_by=lead)
     from apps.surveys import round_services
 
@@ -77,9 +77,9 @@ def test_building_stores_a_pdf_that_says_what_the_team_should_do(
     assert report.status == ReportStatus.READY and report.attempts == 1
 
 
-def test_below_the_threshold_the_pdf_withholds_results(round_, invite, lead, tmp_path, settings):
+def test_below_the_threshold_the_pdf_withholds_results(round_, lead, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    run_round(round_, invite, [2, 2])
+    submit_responses(round_, [2, 2])
     report = services.report_request(scope="round", obj=round_, requested_by=lead)
     build_report(report.pk)
     report.refresh_from_db()

@@ -10,7 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from apps.scoring.csv_export import FORMULA_CHARS, SEPARATORS, csv_response, safe_cell
-from tests.scoring.test_result_pages import read_csv, round_at, run_round
+from tests.scenarios import submitted_round
+from tests.support.downloads import read_csv
 
 FULL_WIDTH = "\uff1d\uff0b\uff0d\uff20"  # = + - @
 
@@ -31,6 +32,7 @@ def looks_safe(cell: str) -> bool:
     return cell[:1] not in ("\t", "\r", "\n") and not any(starts_formula(p) for p in parts(cell))
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
@@ -65,12 +67,14 @@ def test_examples(value, cell):
     assert safe_cell(value) == cell
 
 
+@pytest.mark.pure
 def test_the_formula_characters_are_every_compatibility_form_of_the_four():
     every = {c for c in map(chr, range(0x110000)) if unicodedata.normalize("NFKC", c)[:1] in "=+-@"}
     assert set(FORMULA_CHARS) == every
     assert set(FULL_WIDTH) <= every
 
 
+@pytest.mark.pure
 @given(st.text())
 @example("x;=1+1")
 @example("\uff1d1+1")
@@ -90,6 +94,7 @@ ordinary = st.text(
 )
 
 
+@pytest.mark.pure
 @given(ordinary)
 def test_ordinary_text_is_left_alone(text):
     assert safe_cell(text) == text
@@ -104,6 +109,7 @@ formula = st.builds(
 )
 
 
+@pytest.mark.pure
 @given(st.lists(ordinary, min_size=1, max_size=4), formula, st.data())
 def test_a_formula_after_any_separator_gets_the_prefix(segments, bad, data):
     position = data.draw(st.integers(0, len(segments)))
@@ -116,6 +122,7 @@ def test_a_formula_after_any_separator_gets_the_prefix(segments, bad, data):
     assert looks_safe(cell)
 
 
+@pytest.mark.pure
 def test_a_download_writes_neutralised_cells():
     response = csv_response("x.csv", ["a", "b"], [["x;=1+1", "\uff1d1+1"], ["Ops; deploys", 3]])
     rows = read_csv(response)
@@ -123,11 +130,9 @@ def test_a_download_writes_neutralised_cells():
 
 
 @pytest.mark.django_db
-def test_team_history_csv_neutralises_locale_and_full_width_formulas(
-    client, org, team, lead, invite
-):
-    run_round(round_at(team, 100, title='Q1;=HYPERLINK("x")'), invite, [0, 1, 1])
-    run_round(round_at(team, 5, title="\uff1d1+1"), invite, [2, 2, 1])
+def test_team_history_csv_neutralises_locale_and_full_width_formulas(client, org, team, lead):
+    submitted_round(team=team, days_ago=100, title='Q1;=HYPERLINK("x")', points=[0, 1, 1])
+    submitted_round(team=team, days_ago=5, title="\uff1d1+1", points=[2, 2, 1])
     client.force_login(lead)
     response = client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
     assert response.status_code == 200

@@ -1,59 +1,26 @@
 """Round result and team history: pages and CSV, thresholds, roles and query bounds."""
 
-import csv
-import io
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.organizations.models import Role
 from apps.scoring.csv_export import safe_cell
-from apps.surveys import round_services
-from tests.factories import RoundFactory
+from tests.scenarios import round_at, submit_responses, submitted_round
+from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
 
 
 def run_round(round_, invite, points_per_person, *, close=True):
-    invite(round_, [f"{round_.pk}-p{i}@example.com" for i in range(len(points_per_person))])
-    questions = list(round_.bank.questions.prefetch_related("choices").order_by("pk"))
-    for participant, points in zip(
-        round_.participants.order_by("email"), points_per_person, strict=True
-    ):
-        for index, question in enumerate(questions):
-            wanted = points(index) if callable(points) else points
-            choice = next(c for c in question.choices.all() if c.points == wanted)
-            round_services.answer_save(
-                participant=participant, question_id=question.pk, choice_id=choice.pk
-            )
-        round_services.response_submit(participant=participant)
-    if close:
-        round_services.round_close(round_=round_)
-    return round_
-
-
-def round_at(team, days_ago: int, **fields):
-    """A round that opened `days_ago` days ago and is still open for answers."""
-    now = timezone.now()
-    return RoundFactory(
-        team=team,
-        opens_at=now - timedelta(days=days_ago),
-        closes_at=now + timedelta(days=10),
-        **fields,
-    )
-
-
-def read_csv(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    """The old helper, kept only for tests/reports/test_figures.py, test_names_as_typed.py and
+    tests/surveys/test_round_dates.py (being written as this moved): use tests.scenarios."""
+    return submit_responses(round_, points_per_person, close=close)
 
 
 def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
-    client, org, round_, lead, invite
+    client, org, round_, lead
 ):
-    run_round(round_, invite, [0, 1, 2])
+    submit_responses(round_, [0, 1, 2])
     client.force_login(lead)
     html = client.get(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
@@ -64,9 +31,9 @@ def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
     assert "<strong>1</strong> \u00d7" in html
 
 
-def test_change_since_the_previous_round(client, org, team, lead, invite):
-    run_round(round_at(team, 100, title="Q1"), invite, [1, 1, 1])
-    later = run_round(round_at(team, 5, title="Q2"), invite, [2, 2, 2])
+def test_change_since_the_previous_round(client, org, team, lead):
+    submitted_round(team=team, days_ago=100, title="Q1", points=[1, 1, 1])
+    later = submitted_round(team=team, days_ago=5, title="Q2", points=[2, 2, 2])
     client.force_login(lead)
     html = client.get(
         reverse("scoring:round_result", args=[org.slug, later.public_id])
@@ -74,10 +41,8 @@ def test_change_since_the_previous_round(client, org, team, lead, invite):
     assert "change since Q1" in html and "+50 pts" in html
 
 
-def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(
-    client, org, team, round_, lead, invite
-):
-    run_round(round_, invite, [2, 2])  # 2 of 3
+def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(client, org, team, round_, lead):
+    submit_responses(round_, [2, 2])  # 2 of 3
     client.force_login(lead)
     page = client.get(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
@@ -97,9 +62,9 @@ def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(
     assert rows[1][7] == "2 of 3 needed"
 
 
-def test_team_history_lists_rounds_with_a_line_chart_and_csv(client, org, team, lead, invite):
-    run_round(round_at(team, 100, title='=HYPERLINK("x")'), invite, [0, 1, 1])
-    run_round(round_at(team, 5, title="Later"), invite, [2, 2, 1])
+def test_team_history_lists_rounds_with_a_line_chart_and_csv(client, org, team, lead):
+    submitted_round(team=team, days_ago=100, title='=HYPERLINK("x")', points=[0, 1, 1])
+    submitted_round(team=team, days_ago=5, title="Later", points=[2, 2, 1])
     client.force_login(lead)
     html = client.get(
         reverse("scoring:team_history", args=[org.slug, team.public_id])
@@ -129,9 +94,9 @@ def test_csv_cells_are_neutralised_against_formula_injection(value, cell):
 
 
 def test_a_member_sees_their_team_result_above_the_threshold_but_not_other_teams(
-    client, org, team, round_, member_of, in_team, invite
+    client, org, team, round_, member_of, in_team
 ):
-    run_round(round_, invite, [1, 1, 1])
+    submit_responses(round_, [1, 1, 1])
     person = member_of(Role.MEMBER)
     client.force_login(person)
     url = reverse("scoring:round_result", args=[org.slug, round_.public_id])
@@ -141,11 +106,12 @@ def test_a_member_sees_their_team_result_above_the_threshold_but_not_other_teams
 
 
 def test_result_and_history_queries_do_not_grow(
-    client, org, team, lead, invite, django_assert_max_num_queries
+    client, org, team, lead, django_assert_max_num_queries
 ):
     client.force_login(lead)
-    run_round(round_at(team, 210), invite, [2, 2, 2])
-    small = run_round(round_at(team, 200), invite, [1, 2, 0])  # has a previous round, like `large`
+    submitted_round(team=team, days_ago=210, points=[2, 2, 2])
+    # `small` has a previous round, like `large`.
+    small = submitted_round(team=team, days_ago=200, points=[1, 2, 0])
     history_url = reverse("scoring:team_history", args=[org.slug, team.public_id])
     with django_assert_max_num_queries(20) as one:
         client.get(reverse("scoring:round_result", args=[org.slug, small.public_id]))
@@ -153,7 +119,7 @@ def test_result_and_history_queries_do_not_grow(
         client.get(history_url)
     large = None
     for days_ago in (150, 120, 90, 60, 30):
-        large = run_round(round_at(team, days_ago), invite, [1, 2, 0, 1, 2, 2, 1, 0, 1, 2])
+        large = submitted_round(team=team, days_ago=days_ago, points=[1, 2, 0, 1, 2, 2, 1, 0, 1, 2])
     with django_assert_max_num_queries(20) as many:
         client.get(reverse("scoring:round_result", args=[org.slug, large.public_id]))
     with django_assert_max_num_queries(20) as history_many:
@@ -162,7 +128,7 @@ def test_result_and_history_queries_do_not_grow(
     assert len(history_one.captured_queries) == len(history_many.captured_queries)
 
 
-def test_a_bank_disagreement_threshold_flags_smaller_spreads(client, org, team, lead, invite):
+def test_a_bank_disagreement_threshold_flags_smaller_spreads(client, org, team, lead):
     import json
 
     from apps.surveys.bank_services import SHIPPED_BANKS_DIR, bank_import
@@ -172,7 +138,7 @@ def test_a_bank_disagreement_threshold_flags_smaller_spreads(client, org, team, 
     strict = bank_import({**data, "disagreement_threshold": 0.5}, publish=True, version=90)
     strict_round = round_at(team, 20, bank=strict)
     for round_ in (plain, strict_round):
-        run_round(round_, invite, [0, 1, 1])  # one point apart on every question
+        submit_responses(round_, [0, 1, 1])  # one point apart on every question
     client.force_login(lead)
 
     def page(round_):

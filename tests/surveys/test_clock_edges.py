@@ -13,7 +13,8 @@ from apps.scoring.models import TeamScore
 from apps.surveys import round_services
 from apps.surveys.models import Answer, Response, Round, RoundStatus
 from tests.factories import RoundFactory, TeamFactory
-from tests.surveys.test_concurrency import Browser, ready_to_submit, run_at_once
+from tests.scenarios import ready_to_submit
+from tests.support.browsers import Browser, run_at_once
 
 
 @pytest.mark.django_db(transaction=True)

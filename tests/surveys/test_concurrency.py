@@ -1,84 +1,12 @@
 """Many people submitting at once, and one person submitting twice at once, over real HTTP."""
 
-import http.cookiejar
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
-
 import pytest
 
 from apps.scoring.models import DimensionScore
-from apps.surveys import round_services
 from apps.surveys.models import Answer, Participant, Response
 from tests.factories import RoundFactory, TeamFactory
-
-
-class Browser:
-    """A minimal HTTP client with its own cookies (for the CSRF token): one person's browser."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect()
-        )
-
-    def get(self, path: str) -> int:
-        return self._open(urllib.request.Request(self.base_url + path))
-
-    def post(self, path: str, data: dict | None = None) -> int:
-        csrf = next((c.value for c in self.cookies if c.name == "csrftoken"), "")
-        request = urllib.request.Request(
-            self.base_url + path,
-            data=urllib.parse.urlencode(data or {}).encode(),
-            headers={"X-CSRFToken": csrf, "Referer": self.base_url + path},
-            method="POST",
-        )
-        return self._open(request)
-
-    def _open(self, request) -> int:
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def ready_to_submit(round_, emails) -> dict[str, str]:
-    """Invite people and save a complete set of answers for each, directly through the services."""
-    round_services.participants_invite(round_=round_, emails=emails)
-    questions = list(round_.bank.questions.prefetch_related("choices"))
-    tokens = {}
-    for participant in Participant.objects.filter(round=round_):
-        for index, question in enumerate(questions):
-            choice = question.choices.all()[(index + participant.pk) % 3]
-            round_services.answer_save(
-                participant=participant, question_id=question.pk, choice_id=choice.pk
-            )
-        tokens[participant.email] = round_services.participant_token(participant)
-    return tokens
-
-
-def run_at_once(jobs) -> list:
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        results[index] = job()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.scenarios import ready_to_submit
+from tests.support.browsers import Browser, run_at_once
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,91 @@
+"""Test scenarios: rounds with people invited, answering and submitting, built through the
+services exactly as the app does it. Tests build their data with these and the factories, and
+never import from another test module."""
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from django.test import TestCase
+from django.utils import timezone
+
+from apps.surveys import round_services
+from apps.surveys.models import Participant, Round
+from tests.factories import RoundFactory, TeamFactory
+
+# Points for one person: the same for every question, one per question (in the bank's order),
+# or a function of the question's index.
+Points = int | Sequence[int] | Callable[[int], int]
+
+
+def invite(round_: Round, emails: list[str]) -> dict[str, str]:
+    """Invite people to `round_` and run the e-mail tasks (after commit); {email: token} of
+    everyone invited to it."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        round_services.participants_invite(round_=round_, emails=emails)
+    return {p.email: round_services.participant_token(p) for p in round_.participants.all()}
+
+
+def _points_for(points: Points, index: int) -> int:
+    if callable(points):
+        return points(index)
+    return points if isinstance(points, int) else points[index]
+
+
+def answer_all(participant: Participant, points: Points = 2) -> None:
+    """Save an answer to every question of the round's bank, choosing the choice worth
+    `points`, through the same service as the answering pages."""
+    questions = participant.round.bank.questions.prefetch_related("choices").order_by("pk")
+    if not (isinstance(points, int) or callable(points)):
+        assert len(points) == len(questions), "one number of points per question"
+    for index, question in enumerate(questions):
+        wanted = _points_for(points, index)
+        choice = next(c for c in question.choices.all() if c.points == wanted)
+        round_services.answer_save(
+            participant=participant, question_id=question.pk, choice_id=choice.pk
+        )
+
+
+def submit_responses(round_: Round, points: Sequence[Points], *, close: bool = True) -> Round:
+    """One person per entry of `points` is invited, answers every question and submits; then
+    the round is closed, unless `close=False`."""
+    invite(round_, [f"{round_.pk}-p{i}@example.com" for i in range(len(points))])
+    people = round_.participants.order_by("email")
+    for participant, person_points in zip(people, points, strict=True):
+        answer_all(participant, person_points)
+        round_services.response_submit(participant=participant)
+    if close:
+        round_services.round_close(round_=round_)
+    return round_
+
+
+def round_at(team, days_ago: int, **fields) -> Round:
+    """A round of `team` that opened `days_ago` days ago and is still open for answers."""
+    now = timezone.now()
+    return RoundFactory(
+        team=team,
+        opens_at=now - timedelta(days=days_ago),
+        closes_at=now + timedelta(days=10),
+        **fields,
+    )
+
+
+def submitted_round(
+    *, points: Sequence[Points], team=None, days_ago: int = 1, closed: bool = True, **fields
+) -> Round:
+    """A round of `team` (a new one by default) that opened `days_ago` days ago, with one
+    submitted response per entry of `points`, closed unless `closed=False`. `fields` go to the
+    round: `anonymous`, `min_respondents`, `title`, `bank`…
+
+    submitted_round(team=team, points=[0, 1, 2]) has three people: everyone 0 points on every
+    question, 1 and 2; the team's mean is then 1 point per question."""
+    round_ = round_at(team or TeamFactory(), days_ago, **fields)
+    return submit_responses(round_, points, close=closed)
+
+
+def ready_to_submit(round_: Round, emails: list[str]) -> dict[str, str]:
+    """Invite people and save a complete set of answers for each (not submitted); {email: token}.
+    Answers differ from person to person and question to question."""
+    tokens = invite(round_, emails)
+    for participant in round_.participants.all():
+        answer_all(participant, lambda index, pk=participant.pk: (index + pk) % 3)
+    return tokens

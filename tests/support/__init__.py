@@ -1,0 +1,1 @@
+"""Helpers the tests share that are not data: HTTP clients, downloads, the access matrix."""

@@ -1,0 +1,126 @@
+"""The access matrix: every org-scoped URL with the lowest role that may use it, and the
+data (a "world") that fills in the URLs' ids. tests/organizations/test_access_matrix.py asks
+each as every role; the URL walk and the security-header test reuse it."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from apps.organizations.models import Invitation, Role
+from tests.factories import (
+    MembershipFactory,
+    RoundFactory,
+    TeamMembershipFactory,
+    ready_team_report,
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    url_name: str
+    method: str
+    min_role: Role
+    data: tuple = ()
+
+    def __str__(self):
+        return f"{self.method} {self.url_name}"
+
+    @property
+    def view_name(self) -> str:
+        return self.url_name if ":" in self.url_name else f"organizations:{self.url_name}"
+
+
+CASES = [
+    Case("surveys:round_create", "get", Role.ADMIN),
+    Case(
+        "surveys:round_create",
+        "post",
+        Role.ADMIN,
+        (
+            ("title", "Q1"),
+            ("opens_on", "2026-01-01"),
+            ("closes_on", "2099-01-01"),
+            ("min_respondents", "3"),
+        ),
+    ),
+    Case("surveys:round_detail", "get", Role.ADMIN),
+    Case("surveys:round_progress", "get", Role.ADMIN),
+    Case("surveys:round_edit", "get", Role.ADMIN),
+    Case("surveys:round_invite", "post", Role.ADMIN, (("emails", "new.person@example.com"),)),
+    Case("surveys:round_remind", "post", Role.ADMIN),
+    Case("surveys:round_close", "post", Role.ADMIN),
+    Case("surveys:round_people", "get", Role.ADMIN),
+    Case("surveys:participant_revoke", "post", Role.ADMIN),
+    Case("reports:list", "get", Role.MEMBER),
+    Case("reports:request", "post", Role.EXECUTIVE, (("scope", "organization"),)),
+    Case("reports:status", "get", Role.EXECUTIVE),
+    Case("reports:retry", "post", Role.EXECUTIVE),
+    Case("reports:download", "get", Role.EXECUTIVE),
+    Case("scoring:dashboard", "get", Role.EXECUTIVE),
+    Case("scoring:dashboard_csv", "get", Role.EXECUTIVE),
+    Case("scoring:round_result", "get", Role.EXECUTIVE),
+    Case("scoring:round_result_csv", "get", Role.EXECUTIVE),
+    Case("scoring:team_history", "get", Role.EXECUTIVE),
+    Case("scoring:team_history_csv", "get", Role.EXECUTIVE),
+    Case("dashboard", "get", Role.MEMBER),
+    Case("leave", "post", Role.MEMBER),
+    Case("settings", "get", Role.ADMIN),
+    Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
+    Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
+    Case("team_list", "get", Role.MEMBER),
+    Case("team_list", "post", Role.ADMIN, (("name", "New team"),)),
+    Case("team_detail", "get", Role.EXECUTIVE),
+    Case("team_detail", "post", Role.ADMIN, (("name", "Renamed"),)),
+    Case("team_archive", "post", Role.ADMIN),
+    Case("team_member_add", "post", Role.ADMIN),
+    Case("team_member_update", "post", Role.ADMIN, (("is_lead", "1"),)),
+    Case("member_list", "get", Role.ADMIN),
+    Case("member_list", "post", Role.ADMIN, (("email", "new@example.com"), ("role", "10"))),
+    Case("member_update", "post", Role.ADMIN, (("role", "20"),)),
+    Case("invitation_update", "post", Role.ADMIN),
+]
+
+
+def org_world(org, team) -> dict:
+    """A target member in the team, a round, a report and a pending invitation in `org`, for
+    the URLs that need them: {url keyword: value}."""
+    target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
+    round_ = RoundFactory(team=team)
+    report = ready_team_report(team)
+    invitation = Invitation.objects.create(
+        organization=org,
+        email="pending@example.com",
+        token_hash="x" * 64,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    return {
+        "org_slug": org.slug,
+        "team_id": team.public_id,
+        "member_id": target.membership.public_id,
+        "invitation_id": invitation.public_id,
+        "round_id": round_.public_id,
+        "report_id": report.public_id,
+    }
+
+
+URL_SIGNATURES = (
+    ("org_slug",),
+    ("org_slug", "team_id"),
+    ("org_slug", "team_id", "member_id"),
+    ("org_slug", "member_id"),
+    ("org_slug", "invitation_id"),
+    ("org_slug", "round_id"),
+    ("org_slug", "report_id"),
+)
+
+
+def url_for(case: Case, world: dict) -> str:
+    """The URL of `case` with the ids of `world`."""
+    for names in URL_SIGNATURES:
+        try:
+            return reverse(case.view_name, kwargs={k: world[k] for k in names})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"no known signature builds {case.view_name}")
