@@ -1,7 +1,7 @@
 import pytest
 
 from apps.organizations.models import Role
-from apps.surveys import round_services
+from tests import scenarios
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -107,12 +107,7 @@ def round_(team, lead):
 
 
 @pytest.fixture
-def invite(django_capture_on_commit_callbacks):
-    """invite(round, emails) -> {email: token}; runs the e-mail tasks (eagerly, after commit)."""
-
-    def run(round_, emails):
-        with django_capture_on_commit_callbacks(execute=True):
-            round_services.participants_invite(round_=round_, emails=emails)
-        return {p.email: round_services.participant_token(p) for p in round_.participants.all()}
-
-    return run
+def invite():
+    """invite(round, emails) -> {email: token}; runs the e-mail tasks (eagerly, after commit).
+    The same as `tests.scenarios.invite`, for tests that take it as a fixture."""
+    return scenarios.invite

@@ -1,19 +1,21 @@
 """Test scenarios: rounds with people invited, answering and submitting, built through the
-services exactly as the app does it. Tests build their data with these and the factories, and
-never import from another test module."""
+services exactly as the app does it, or through the respondent's link as a browser would.
+Tests build their data with these and the factories, and never import from another test
+module."""
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.surveys import round_services
 from apps.surveys.models import Participant, Round
 from tests.factories import RoundFactory, TeamFactory
 
-# Points for one person: the same for every question, one per question (in the bank's order),
-# or a function of the question's index.
+# Points for one person: the same for every question, one per question (by question id, which
+# is the bank's order), or a function of the question's index.
 Points = int | Sequence[int] | Callable[[int], int]
 
 
@@ -89,3 +91,24 @@ def ready_to_submit(round_: Round, emails: list[str]) -> dict[str, str]:
     for participant in round_.participants.all():
         answer_all(participant, lambda index, pk=participant.pk: (index + pk) % 3)
     return tokens
+
+
+def answer_by_link(client, token: str, points: int = 2) -> None:
+    """Through the person's link, as the answering page does (htmx autosave): choose the choice
+    worth `points` for every question."""
+    participant = round_services.participant_for_token(token)
+    questions = participant.round.bank.questions.prefetch_related("choices").order_by("pk")
+    for question in questions:
+        choice = next(c for c in question.choices.all() if c.points == points)
+        response = client.post(
+            reverse("surveys:answer", args=[token]),
+            {f"q-{question.pk}": choice.pk},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, response.content
+
+
+def submit_by_link(client, token: str, points: int = 2) -> None:
+    """Through the person's link: answer every question (`answer_by_link`), then submit."""
+    answer_by_link(client, token, points)
+    assert client.post(reverse("surveys:submit", args=[token])).status_code == 302

@@ -17,7 +17,6 @@ from apps.accounts.services import api_token_create
 from apps.core.models import JobStatus, QueuedJob
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportStatus
-from apps.surveys import round_services
 from apps.surveys.models import Answer, Response
 from tests.factories import RoundFactory
 from tests.faults.harness import (
@@ -31,6 +30,7 @@ from tests.faults.harness import (
     postgresql_bin,
     wait_until,
 )
+from tests.scenarios import invite
 from tests.support.browsers import Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,8 +106,7 @@ def scene(org, team, member_of, in_team):
     owner = member_of(Role.OWNER, email="olga@acme.example", password=PASSWORD)
     in_team(owner, team, is_lead=True)
     round_ = RoundFactory(team=team, created_by=owner)
-    round_services.participants_invite(round_=round_, emails=["ada@example.com"])
-    ada = round_services.participant_token(round_.participants.get())
+    ada = invite(round_, ["ada@example.com"])["ada@example.com"]
     api_token = api_token_create(user=owner, name="BI")[1]
     return {"owner": owner, "round": round_, "ada": ada, "api_token": api_token, "org": org}
 

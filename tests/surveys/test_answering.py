@@ -12,6 +12,7 @@ from apps.scoring.models import DimensionScore
 from apps.surveys import round_services
 from apps.surveys.models import Answer, Response, Round, RoundStatus
 from tests.factories import RoundFactory, published_bank
+from tests.scenarios import answer_by_link, submit_by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,6 @@ def choose(client, token, question, points):
         {f"q-{question.pk}": choice.pk},
         HTTP_HX_REQUEST="true",
     )
-
-
-def answer_all(client, token, round_, points=2):
-    for question in questions(round_):
-        assert choose(client, token, question, points).status_code == 200
 
 
 def test_intro_explains_purpose_time_and_anonymity(client, round_, ada):
@@ -126,7 +122,7 @@ def test_a_missing_answer_at_submit_is_pointed_at(client, round_, ada):
 
 
 def test_submit_stores_the_score_snapshot_and_shows_own_result(client, round_, ada):
-    answer_all(client, ada, round_, points=2)
+    answer_by_link(client, ada, points=2)
     response = client.post(reverse("surveys:submit", args=[ada]), follow=True)
     html = response.content.decode()
     submitted = Response.objects.get()
@@ -142,7 +138,7 @@ def test_submit_stores_the_score_snapshot_and_shows_own_result(client, round_, a
 
 
 def test_submit_is_idempotent_and_a_submitted_response_is_read_only(client, round_, ada):
-    answer_all(client, ada, round_, points=1)
+    answer_by_link(client, ada, points=1)
     assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
     assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
     assert Response.objects.filter(status="submitted").count() == 1
@@ -162,8 +158,7 @@ def test_submit_is_idempotent_and_a_submitted_response_is_read_only(client, roun
 def test_team_result_appears_once_the_round_closes_at_the_threshold(client, round_, invite):
     tokens = invite(round_, ["a@example.com", "b@example.com", "c@example.com"])
     for points, token in zip((0, 1, 2), tokens.values(), strict=True):
-        answer_all(client, token, round_, points=points)
-        client.post(reverse("surveys:submit", args=[token]))
+        submit_by_link(client, token, points)
     done = reverse("scoring:done", args=[tokens["a@example.com"]])
     html = client.get(done).content.decode()
     assert "3 submitted of 3 invited" in html and "Average of" not in html  # open: counts only
@@ -202,8 +197,7 @@ def test_my_surveys_lists_pending_rounds_for_a_logged_in_member(
     client.force_login(person)
     html = client.get(reverse("surveys:mine")).content.decode()
     assert "Spring check" in html and f"/s/{tokens['me@example.com']}/" in html
-    answer_all(client, tokens["me@example.com"], round_)
-    client.post(reverse("surveys:submit", args=[tokens["me@example.com"]]))
+    submit_by_link(client, tokens["me@example.com"])
     assert "Spring check" not in client.get(reverse("surveys:mine")).content.decode()
 
 

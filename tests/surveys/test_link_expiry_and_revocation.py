@@ -16,29 +16,17 @@ from apps.scoring import selectors as scoring_selectors
 from apps.surveys import round_services
 from apps.surveys.models import Answer, Participant, Response, Round, RoundStatus
 from tests.factories import TeamFactory
+from tests.scenarios import submit_by_link
 
 pytestmark = pytest.mark.django_db
-
-
-def submit_all(client, round_, tokens, points=(0, 1, 2)):
-    """Everyone in `tokens` answers every question (with the given points each) and submits."""
-    questions = list(round_.bank.questions.prefetch_related("choices"))
-    for token, p in zip(tokens, points, strict=True):
-        for question in questions:
-            choice = next(c for c in question.choices.all() if c.points == p)
-            client.post(
-                reverse("surveys:answer", args=[token]),
-                {f"q-{question.pk}": choice.pk},
-                HTTP_HX_REQUEST="true",
-            )
-        assert client.post(reverse("surveys:submit", args=[token])).status_code == 302
 
 
 @pytest.fixture
 def three(client, round_, invite):
     """Three colleagues who submitted (0, 14 and 28 points of 28): the team mean is 14 / 28."""
     tokens = invite(round_, ["a@example.com", "b@example.com", "c@example.com"])
-    submit_all(client, round_, list(tokens.values()))
+    for token, points in zip(tokens.values(), (0, 1, 2), strict=True):
+        submit_by_link(client, token, points)
     return tokens
 
 
