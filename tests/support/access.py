@@ -11,6 +11,8 @@ from django.utils import timezone
 from apps.organizations.models import Invitation, Role
 from tests.factories import (
     MembershipFactory,
+    ParticipantFactory,
+    ResponseFactory,
     RoundFactory,
     TeamMembershipFactory,
     ready_team_report,
@@ -84,10 +86,11 @@ CASES = [
 
 
 def org_world(org, team) -> dict:
-    """A target member in the team, a round, a report and a pending invitation in `org`, for
-    the URLs that need them: {url keyword: value}."""
+    """A target member in the team, a round someone has started answering, a report and a
+    pending invitation in `org`, for the URLs that need them: {url keyword: value}."""
     target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
     round_ = RoundFactory(team=team)
+    ResponseFactory(participant=ParticipantFactory(round=round_))  # someone has started
     report = ready_team_report(team)
     invitation = Invitation.objects.create(
         organization=org,
