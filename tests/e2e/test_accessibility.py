@@ -217,6 +217,11 @@ def test_staff_and_respondent_pages_with_demo_data(live_server, transactional_db
     audit.check(page, "review, complete")
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    # While the round is open the team's result is withheld: only the count shows.
+    expect(page.get_by_text("3 submitted of")).to_be_visible()
+    audit.check(page, "thank-you, round open")
+    round_services.round_close(round_=open_round)
+    page.reload()
     expect(page.get_by_text("Average of 3 colleagues")).to_be_visible()  # the team table too
-    audit.check(page, "thank-you")
+    audit.check(page, "thank-you, round closed")
     audit.assert_clean()

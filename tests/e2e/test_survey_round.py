@@ -106,12 +106,17 @@ def test_lead_runs_a_round_and_three_colleagues_answer(
     resumed.context.close()
     answer_survey(browser, links["ben@example.com"])
     last = answer_survey(browser, links["cleo@example.com"])
-    expect(last.get_by_text("Average of 3 colleagues")).to_be_visible()
-    last.screenshot(path="/tmp/e2e-thank-you.png", full_page=True)
+    # Open round: the team's result is withheld, only the count shows (nothing to difference).
+    expect(last.get_by_text("3 submitted of 3 invited")).to_be_visible()
+    expect(last.get_by_text("Average of 3 colleagues")).to_have_count(0)
 
     lead.reload()
     expect(lead.locator("#progress")).to_contain_text("3 / 3")
     lead.get_by_role("button", name="Close round").click()
     expect(lead.get_by_text("“Search Q4” is closed")).to_be_visible()
     expect(lead.get_by_text("Closed", exact=True)).to_be_visible()
+    # Closed at its threshold: the respondent's page now shows the team.
+    last.reload()
+    expect(last.get_by_text("Average of 3 colleagues")).to_be_visible()
+    last.screenshot(path="/tmp/e2e-thank-you.png", full_page=True)
     lead.screenshot(path="/tmp/e2e-round-closed.png", full_page=True)
