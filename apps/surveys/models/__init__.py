@@ -11,6 +11,7 @@ from apps.surveys.models.banks import (
 )
 from apps.surveys.models.rounds import (
     Answer,
+    AnswerKind,
     Participant,
     Response,
     ResponseStatus,
@@ -20,6 +21,7 @@ from apps.surveys.models.rounds import (
 
 __all__ = [
     "Answer",
+    "AnswerKind",
     "BankContent",
     "BankLocked",
     "BankStatus",

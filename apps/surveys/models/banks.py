@@ -46,6 +46,23 @@ class QuestionBank(models.Model):
         help_text="Also flag a question as a disagreement when the team's answers are more than "
         "this many points apart. Blank: only when they span two levels' worth of points.",
     )
+    scale = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The total is shown on this scale: the scale times the fraction of "
+        "the applicable maximum. The levels' lower bounds are on it. Blank: the bank's "
+        "maximum total.",
+    )
+    options_per_level = models.BooleanField(
+        default=False,
+        help_text="Every question has exactly one option per level, in rising order of points.",
+    )
+    allow_dont_know = models.BooleanField(
+        default=True,
+        help_text='Every question offers "I don\'t know" (it does not score).',
+    )
     status = models.CharField(max_length=10, choices=BankStatus.choices, default=BankStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -63,6 +80,9 @@ class QuestionBank(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="bank_version_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published", "retired"]), name="bank_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scale__isnull=True) | Q(scale__gt=0), name="bank_scale_positive"
             ),
         ]
 
@@ -189,6 +209,9 @@ class Question(BankContent):
     help = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=1)
+    allow_na = models.BooleanField(
+        default=False, help_text='Offer "Not applicable" (it does not score).'
+    )
 
     class Meta:
         ordering = ["bank", "dimension__order", "order", "pk"]
@@ -212,12 +235,18 @@ class Choice(BankContent):
     label = models.CharField(max_length=300)
     points = models.PositiveSmallIntegerField()
     order = models.PositiveSmallIntegerField(default=0)
+    # The number of the level whose practice this option describes (a level of the same bank:
+    # a composite foreign key on PostgreSQL, surveys 0008). Required by `options_per_level`.
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["question", "order", "points"]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "points"], name="choice_points_unique_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1), name="choice_level_positive"
             ),
         ]
 

@@ -178,11 +178,23 @@ class Response(models.Model):
         return self.status == ResponseStatus.SUBMITTED
 
 
+class AnswerKind(models.TextChoices):
+    CHOICE = "choice", "Option"
+    NOT_APPLICABLE = "na", "Not applicable"
+    DONT_KNOW = "dk", "I don't know"
+
+
 class Answer(models.Model):
+    """One option, or "not applicable" (where the question allows it), or "don't know" (where
+    the bank allows it). Only an option scores (DESIGN §3)."""
+
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=6, choices=AnswerKind.choices, default=AnswerKind.CHOICE)
+    choice = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -190,11 +202,27 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["response", "question"], name="answer_one_per_question"
             ),
+            # An option answer names its option; N/A and don't know name none. (That N/A and
+            # don't know are allowed by the question and bank is a trigger, surveys 0008.)
+            models.CheckConstraint(
+                condition=Q(kind="choice", choice__isnull=False)
+                | Q(kind__in=["na", "dk"], choice__isnull=True),
+                name="answer_kind_matches_choice",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question_id} → {self.choice_id}"
+        return f"{self.question_id} → {self.choice_id or self.kind}"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind == AnswerKind.CHOICE
 
     def clean(self):
-        if self.choice.question_id != self.question_id:
-            raise ValidationError("That answer does not belong to this question.")
+        if self.kind == AnswerKind.CHOICE:
+            if self.choice is None or self.choice.question_id != self.question_id:
+                raise ValidationError("That answer does not belong to this question.")
+        elif self.kind == AnswerKind.NOT_APPLICABLE and not self.question.allow_na:
+            raise ValidationError('This question cannot be answered "not applicable".')
+        elif self.kind == AnswerKind.DONT_KNOW and not self.question.bank.allow_dont_know:
+            raise ValidationError('This survey does not offer "I don\'t know".')
