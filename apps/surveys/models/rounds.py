@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Least, Lower
@@ -184,9 +185,19 @@ class AnswerKind(models.TextChoices):
     DONT_KNOW = "dk", "I don't know"
 
 
+COMMENT_MAX_LENGTH = 1000
+EVIDENCE_URL_MAX_LENGTH = 500
+# Evidence links are shown to the team as links: only web addresses, never javascript: or data:.
+evidence_url_validator = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
+
+
 class Answer(models.Model):
     """One option, or "not applicable" (where the question allows it), or "don't know" (where
-    the bank allows it). Only an option scores (DESIGN §3)."""
+    the bank allows it). Only an option scores (DESIGN §3). The respondent may add a comment
+    and an evidence link; the team reads them, never with a name, once the round's results show.
+    """
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="+")
@@ -195,12 +206,27 @@ class Answer(models.Model):
     choice = models.ForeignKey(
         Choice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    comment = models.CharField(max_length=COMMENT_MAX_LENGTH, blank=True, default="")
+    evidence_url = models.CharField(
+        max_length=EVIDENCE_URL_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[evidence_url_validator],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["response", "question"], name="answer_one_per_question"
+            ),
+            # The form validates the whole address; the database at least refuses any scheme
+            # but http and https.
+            models.CheckConstraint(
+                condition=Q(evidence_url="")
+                | Q(evidence_url__startswith="http://")
+                | Q(evidence_url__startswith="https://"),
+                name="answer_evidence_url_is_http",
             ),
             # An option answer names its option; N/A and don't know name none. (That N/A and
             # don't know are allowed by the question and bank is a trigger, surveys 0008.)
