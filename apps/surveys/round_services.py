@@ -19,6 +19,7 @@ from apps.core.errors import RefusedError
 from apps.core.tokens import derived_token, hash_token
 from apps.surveys.models import (
     Answer,
+    AnswerKind,
     BankStatus,
     Choice,
     Participant,
@@ -362,8 +363,14 @@ def response_get_or_start(participant: Participant) -> Response:
         return Response.objects.get(participant=participant)
 
 
+NOT_APPLICABLE = AnswerKind.NOT_APPLICABLE.value  # "na": the value the form posts for N/A
+DONT_KNOW = AnswerKind.DONT_KNOW.value  # "dk": ...and for "I don't know"
+
+
 @transaction.atomic
 def answer_save(*, participant: Participant, question_id, choice_id) -> Answer:
+    """Save (or change) one answer of a draft: `choice_id` is an option of the question, or
+    "na" (only where the question allows N/A) or "dk" (only where the bank allows it)."""
     round_ = participant.round
     check_accepting(round_)
     response = response_get_or_start(participant)
@@ -375,13 +382,28 @@ def answer_save(*, participant: Participant, question_id, choice_id) -> Answer:
     question = Question.objects.filter(pk=_int(question_id), bank_id=round_.bank_id).first()
     if question is None:
         raise InvalidAnswer("That question is not part of this survey.")
+    kind, choice = _answer_kind(question, choice_id)
+    answer, _ = Answer.objects.update_or_create(
+        response=response,
+        question=question,
+        defaults={"kind": kind, "choice": choice, "bank_id": round_.bank_id},
+    )
+    return answer
+
+
+def _answer_kind(question: Question, choice_id) -> tuple[str, Choice | None]:
+    if choice_id == NOT_APPLICABLE:
+        if not question.allow_na:
+            raise InvalidAnswer('This question cannot be answered "not applicable".')
+        return AnswerKind.NOT_APPLICABLE, None
+    if choice_id == DONT_KNOW:
+        if not QuestionBank.objects.filter(pk=question.bank_id, allow_dont_know=True).exists():
+            raise InvalidAnswer('This survey does not offer "I don\'t know".')
+        return AnswerKind.DONT_KNOW, None
     choice = Choice.objects.filter(pk=_int(choice_id), question_id=question.pk).first()
     if choice is None:
         raise InvalidAnswer("That answer does not belong to the question.")
-    answer, _ = Answer.objects.update_or_create(
-        response=response, question=question, defaults={"choice": choice, "bank_id": round_.bank_id}
-    )
-    return answer
+    return AnswerKind.CHOICE, choice
 
 
 def _int(value) -> int:
