@@ -25,6 +25,7 @@ from apps.organizations.models import (
     Team,
     TeamMembership,
 )
+from apps.organizations.signals import organization_purging
 
 log = logging.getLogger(__name__)
 
@@ -67,39 +68,16 @@ def organization_delete(*, access: OrgAccess, confirm_name: str) -> None:
 def organization_purge(*, organization: Organization) -> None:
     """Delete an organization with everything in it (the settings page and Django admin).
 
-    Also its e-mails not sent yet (queued jobs) and, once committed, its report files. On
-    PostgreSQL the answers of a submitted response are read-only (a trigger, surveys 0004) unless
-    their response is deleted first, which Django's collector never does: so the responses go
-    first, in one statement whose foreign key cascades to their answers.
+    Also its e-mails not sent yet (queued jobs). The apps above receive `organization_purging`
+    first (apps.organizations.signals): surveys deletes the responses that Django's collector
+    cannot, their queued e-mails go, and reports deletes its files once this commits.
     """
-    from django.db import connection
-
     from apps.organizations.tasks import send_invitation_email
-    from apps.reports.models import Report
-    from apps.reports.services import report_files_delete_on_commit
-    from apps.scoring.models import DimensionScore
-    from apps.surveys.models import Participant, Response, Round
-    from apps.surveys.tasks import send_participant_email
 
     # Lock the row: nobody adds to it meanwhile (their foreign keys wait, then fail).
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    rounds = Round.objects.filter(team__organization=organization)
-    jobs.discard(
-        {
-            send_participant_email: Participant.objects.filter(round__in=rounds),
-            send_invitation_email: Invitation.objects.filter(organization=organization),
-        }
-    )
-    report_files_delete_on_commit(Report.objects.filter(organization=organization))
-    if connection.vendor == "postgresql":
-        DimensionScore.objects.filter(response__round__in=rounds).delete()
-        responses = Response.objects.filter(round__in=rounds).values("pk")
-        sql, params = responses.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {Response._meta.db_table} WHERE id IN ({sql})",
-                params,
-            )
+    jobs.discard({send_invitation_email: Invitation.objects.filter(organization=organization)})
+    organization_purging.send(sender=Organization, organization=organization)
     organization.delete()
 
 

@@ -1,9 +1,19 @@
-"""Model-level guards that hold whatever deletes the rows (Django admin, the shell, a script)."""
+"""The hook for the apps above organizations, which organizations never imports (STYLE rule
+15), and model-level guards that hold whatever deletes the rows (Django admin, the shell, a
+script).
+
+- `organization_purging(organization=...)`: inside `organization_purge`'s transaction, the
+  organization's row locked, before it is deleted. Each app above deletes what Django's
+  collector cannot (surveys: the submitted responses), discards its queued jobs and schedules
+  its files' deletion for after the commit.
+"""
 
 from django.conf import settings
 from django.db.models import ProtectedError, QuerySet
 from django.db.models.signals import pre_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+organization_purging = Signal()
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="user_last_owner_guard")

@@ -74,6 +74,12 @@ def response_store_snapshot(*, response: Response, scores: Scores) -> Response:
     return response
 
 
+def response_snapshots_delete(*, responses) -> None:
+    """Delete these responses' score snapshots, before surveys deletes the responses in one SQL
+    statement (an organization's purge) that Django's collector does not follow."""
+    DimensionScore.objects.filter(response__in=responses).delete()
+
+
 @transaction.atomic
 def team_scores_store(*, round_: Round) -> list[TeamScore]:
     """Replace the round's team aggregates from the submitted responses' snapshots."""

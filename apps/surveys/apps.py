@@ -13,6 +13,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self):
+        from apps.surveys import receivers  # noqa: F401  (purges an organization's rounds)
+
         # After every `migrate`, so a fresh database has the shipped banks (idempotent).
         post_migrate.connect(
             _install_shipped_banks, sender=self, dispatch_uid="install_shipped_banks"

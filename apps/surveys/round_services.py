@@ -30,7 +30,7 @@ from apps.surveys.models import (
     Round,
     RoundStatus,
 )
-from apps.surveys.signals import response_submitted, round_closed
+from apps.surveys.signals import response_submitted, responses_purging, round_closed
 
 REMINDER_INTERVAL = timedelta(hours=24)
 
@@ -174,6 +174,27 @@ def rounds_close_due(now=None) -> int:
     for round_ in Round.objects.filter(status=RoundStatus.OPEN, closes_at__lte=now).only("pk"):
         closed += round_close(round_=round_)
     return closed
+
+
+def rounds_purge(*, rounds) -> None:
+    """Clear the way for deleting these rounds with their organization (the organizations hook).
+
+    Their e-mails not sent yet (queued jobs) are discarded. On PostgreSQL the answers of a
+    submitted response are read-only (a trigger, surveys 0004) unless their response is deleted
+    first, which Django's collector never does: so the responses go first, in one statement whose
+    foreign key cascades to their answers, after the `responses_purging` hook has let the apps
+    above delete what refers to them (scoring: its score snapshots).
+    """
+    from apps.surveys.tasks import send_participant_email
+
+    jobs.discard({send_participant_email: Participant.objects.filter(round__in=rounds)})
+    if connection.vendor != "postgresql":
+        return
+    responses = Response.objects.filter(round__in=rounds)
+    responses_purging.send(sender=Response, responses=responses)
+    sql, params = responses.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Response._meta.db_table} WHERE id IN ({sql})", params)
 
 
 # --- Participants

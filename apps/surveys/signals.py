@@ -4,9 +4,13 @@
   marked submitted. Scoring stores its score snapshot; a receiver that raises (AnswersMissing)
   refuses the submission and nothing is stored.
 - `round_closed(round_=...)`: inside the close's transaction. Scoring stores the team aggregates.
+- `responses_purging(responses=...)`: inside an organization's purge, just before its rounds'
+  responses are deleted in one SQL statement (`round_services.rounds_purge`). Scoring deletes
+  its score snapshots of them, which that statement would leave behind.
 """
 
 from django.dispatch import Signal
 
 response_submitted = Signal()
 round_closed = Signal()
+responses_purging = Signal()
