@@ -3,7 +3,8 @@ services exactly as the app does it, or through the respondent's link as a brows
 Tests build their data with these and the factories, and never import from another test
 module."""
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from django.test import TestCase
@@ -15,8 +16,9 @@ from apps.surveys.models import Participant, Round
 from tests.factories import RoundFactory, TeamFactory
 
 # Points for one person: the same for every question, one per question (by question id, which
-# is the bank's order), or a function of the question's index.
-Points = int | Sequence[int] | Callable[[int], int]
+# is the bank's order), a function of the question's index, or by dimension key a list of points
+# for that dimension's questions in the bank's order ({"application": [0, 1, ...], ...}).
+Points = int | Sequence[int] | Callable[[int], int] | Mapping[str, Sequence[int]]
 
 
 def invite(round_: Round, emails: list[str]) -> dict[str, str]:
@@ -27,24 +29,53 @@ def invite(round_: Round, emails: list[str]) -> dict[str, str]:
     return {p.email: round_services.participant_token(p) for p in round_.participants.all()}
 
 
-def _points_for(points: Points, index: int) -> int:
+def points_totalling(total: int) -> Callable[[int], int]:
+    """Points per question of the shipped bank (14 questions of 0-2 points) adding up to
+    `total`: 1 on the first `total` questions up to 14, then 2 on the first `total - 14`."""
+    assert 0 <= total <= 28
+    if total <= 14:
+        return lambda index: 1 if index < total else 0
+    return lambda index: 2 if index < total - 14 else 1
+
+
+def _points_per_question(questions: list, points: Points) -> list[int]:
+    """The points to choose for each of `questions` (in their order)."""
+    if isinstance(points, int):
+        return [points] * len(questions)
     if callable(points):
-        return points(index)
-    return points if isinstance(points, int) else points[index]
+        return [points(index) for index in range(len(questions))]
+    if isinstance(points, Mapping):
+        by_dimension = defaultdict(list)
+        for question in sorted(questions, key=lambda q: (q.dimension.order, q.order)):
+            by_dimension[question.dimension.key].append(question.pk)
+        wanted = {}
+        for key, pks in by_dimension.items():
+            assert len(points[key]) == len(pks), f"one number of points per {key} question"
+            wanted.update(zip(pks, points[key], strict=True))
+        return [wanted[question.pk] for question in questions]
+    assert len(points) == len(questions), "one number of points per question"
+    return list(points)
 
 
 def answer_all(participant: Participant, points: Points = 2) -> None:
     """Save an answer to every question of the round's bank, choosing the choice worth
     `points`, through the same service as the answering pages."""
-    questions = participant.round.bank.questions.prefetch_related("choices").order_by("pk")
-    if not (isinstance(points, int) or callable(points)):
-        assert len(points) == len(questions), "one number of points per question"
-    for index, question in enumerate(questions):
-        wanted = _points_for(points, index)
+    questions = list(
+        participant.round.bank.questions.select_related("dimension")
+        .prefetch_related("choices")
+        .order_by("pk")
+    )
+    for question, wanted in zip(questions, _points_per_question(questions, points), strict=True):
         choice = next(c for c in question.choices.all() if c.points == wanted)
         round_services.answer_save(
             participant=participant, question_id=question.pk, choice_id=choice.pk
         )
+
+
+def answer_and_submit(participant: Participant, points: Points = 2) -> None:
+    """`answer_all`, then submit, as the review page's button does."""
+    answer_all(participant, points)
+    round_services.response_submit(participant=participant)
 
 
 def submit_responses(round_: Round, points: Sequence[Points], *, close: bool = True) -> Round:
@@ -53,8 +84,7 @@ def submit_responses(round_: Round, points: Sequence[Points], *, close: bool = T
     invite(round_, [f"{round_.pk}-p{i}@example.com" for i in range(len(points))])
     people = round_.participants.order_by("email")
     for participant, person_points in zip(people, points, strict=True):
-        answer_all(participant, person_points)
-        round_services.response_submit(participant=participant)
+        answer_and_submit(participant, person_points)
     if close:
         round_services.round_close(round_=round_)
     return round_

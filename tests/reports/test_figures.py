@@ -1,34 +1,23 @@
 """Figures are built once: a page and its PDF roadmap embed the same SVG, byte for byte, and
 every surface shows a percentage rounded the same way (17.50 of 28 is 63%, never 62%)."""
 
-import csv
-import io
 import re
 import subprocess
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.organizations.models import Role
 from apps.reports import services
 from apps.reports.models import Report
 from apps.reports.pdf import render_pdf
-from tests.factories import RoundFactory
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import points_totalling, submitted_round
+from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
 
 # Respondents' totals out of 28: mean 17.50 (62.5%, Managed), median 18, min 14, max 20.
 TOTALS = [14, 18, 18, 20]
-
-
-def answers_totalling(total: int):
-    """Points per question (14 questions of 0-2 points) adding up to `total`."""
-    if total <= 14:
-        return lambda index: 1 if index < total else 0
-    return lambda index: 2 if index < total - 14 else 1
 
 
 def svg(html: str, ident: str) -> str:
@@ -64,20 +53,10 @@ def report_html(scope: str, obj, user) -> str:
     return services.report_html(Report.objects.get(pk=report.pk))  # read afresh, as a worker does
 
 
-def read_csv(response) -> list[dict[str, str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def closed_round(team, invite, *, days_ago: int, title: str, totals=TOTALS):
-    now = timezone.now()
-    round_ = RoundFactory(
-        team=team,
-        title=title,
-        opens_at=now - timedelta(days=days_ago),
-        closes_at=now + timedelta(days=5),
-    )
-    return run_round(round_, invite, [answers_totalling(t) for t in totals])
+def closed_round(team, *, days_ago: int, title: str, totals=TOTALS):
+    """A closed round of `team` whose respondents scored `totals` (of 28) in all."""
+    points = [points_totalling(total) for total in totals]
+    return submitted_round(team=team, days_ago=days_ago, title=title, points=points)
 
 
 @pytest.fixture
@@ -86,9 +65,9 @@ def executive(member_of):
 
 
 def test_round_page_and_pdf_embed_the_same_chart_and_round_62_5_percent_up(
-    client, org, team, lead, invite, tmp_path
+    client, org, team, lead, tmp_path
 ):
-    round_ = closed_round(team, invite, days_ago=20, title="Q3 check")
+    round_ = closed_round(team, days_ago=20, title="Q3 check")
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
     page = page.content.decode()
@@ -106,11 +85,12 @@ def test_round_page_and_pdf_embed_the_same_chart_and_round_62_5_percent_up(
     assert "62%" not in text
 
 
-def test_round_csv_has_a_column_per_statistic(client, org, team, lead, invite):
-    round_ = closed_round(team, invite, days_ago=20, title="Q3 check")
+def test_round_csv_has_a_column_per_statistic(client, org, team, lead):
+    round_ = closed_round(team, days_ago=20, title="Q3 check")
     client.force_login(lead)
     rows = read_csv(
-        client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id]))
+        client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id])),
+        as_dicts=True,
     )
     total = rows[-1]
     assert total["dimension"] == "Total"
@@ -129,8 +109,8 @@ def test_round_csv_has_a_column_per_statistic(client, org, team, lead, invite):
     assert all(row["dimension_max_points"] == "14.00" for row in rows[:-1])
 
 
-def test_api_gives_the_same_rounded_percentage(client, org, team, lead, invite):
-    round_ = closed_round(team, invite, days_ago=20, title="Q3 check")
+def test_api_gives_the_same_rounded_percentage(client, org, team, lead):
+    round_ = closed_round(team, days_ago=20, title="Q3 check")
     client.force_login(lead)
     body = client.get(f"/api/v1/organizations/{org.slug}/rounds/{round_.public_id}/result").json()
     total = next(s for s in body["scores"] if s["dimension"] == "total")
@@ -138,10 +118,10 @@ def test_api_gives_the_same_rounded_percentage(client, org, team, lead, invite):
 
 
 def test_team_history_page_and_pdf_embed_the_same_charts_with_a_total_line(
-    client, org, team, lead, invite, tmp_path
+    client, org, team, lead, tmp_path
 ):
-    closed_round(team, invite, days_ago=120, title="Q2 check", totals=[14, 14, 14])
-    latest = closed_round(team, invite, days_ago=20, title="Q3 check")
+    closed_round(team, days_ago=120, title="Q2 check", totals=[14, 14, 14])
+    latest = closed_round(team, days_ago=20, title="Q3 check")
     client.force_login(lead)
     page = client.get(reverse("scoring:team_history", args=[org.slug, team.public_id]))
     page = page.content.decode()
@@ -155,7 +135,8 @@ def test_team_history_page_and_pdf_embed_the_same_charts_with_a_total_line(
     assert "63%" in page and "62%" not in page
 
     rows = read_csv(
-        client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
+        client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id])),
+        as_dicts=True,
     )
     total = [row for row in rows if row["dimension"] == "Total"][-1]
     assert (total["median"], total["max"], total["dimension_max_points"], total["percent"]) == (
@@ -170,10 +151,10 @@ def test_team_history_page_and_pdf_embed_the_same_charts_with_a_total_line(
 
 
 def test_dashboard_and_organization_pdf_embed_the_same_figures(
-    client, org, team, invite, executive, tmp_path
+    client, org, team, executive, tmp_path
 ):
-    closed_round(team, invite, days_ago=120, title="Q2 check", totals=[14, 14, 14])
-    closed_round(team, invite, days_ago=20, title="Q3 check")
+    closed_round(team, days_ago=120, title="Q2 check", totals=[14, 14, 14])
+    closed_round(team, days_ago=20, title="Q3 check")
     client.force_login(executive)
     page = client.get(reverse("scoring:dashboard", args=[org.slug]), {"period": "all"})
     page = page.content.decode()

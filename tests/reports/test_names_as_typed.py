@@ -1,8 +1,6 @@
 """Names appear as typed on every surface: pages, both parts of every e-mail, CSV and PDFs
 (any script, emoji, quotes, markup), and a PDF's page header is the title as typed."""
 
-import csv
-import io
 import subprocess
 from html.parser import HTMLParser
 
@@ -15,7 +13,8 @@ from apps.organizations.access import organization_access
 from apps.organizations.models import Role
 from apps.reports import services as report_services
 from apps.reports.pdf import render_pdf
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
+from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -89,17 +88,17 @@ def test_both_parts_of_the_invitation_emails_show_names_as_typed(
     assert NAME in mail.outbox[1].subject
 
 
-def test_history_csv_cells_hold_names_as_typed(client, named, invite, lead, org, team):
-    run_round(named, invite, [1, 1, 1])
+def test_history_csv_cells_hold_names_as_typed(client, named, lead, org, team):
+    submit_responses(named, [1, 1, 1])
     client.force_login(lead)
-    response = client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_csv(
+        client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
+    )
     assert {(row[0], row[1]) for row in rows[1:]} == {(NAME, NAME)}
 
 
-def test_pdf_text_layer_holds_names_as_typed_emoji_included(named, invite, lead):
-    run_round(named, invite, [1, 1, 1])
+def test_pdf_text_layer_holds_names_as_typed_emoji_included(named, lead):
+    submit_responses(named, [1, 1, 1])
     report = report_services.report_request(scope="round", obj=named, requested_by=lead)
     pages = pdf_pages(render_pdf(report_services.report_html(report)))
     cover = pages[0]
@@ -118,12 +117,10 @@ def test_pdf_text_layer_holds_names_as_typed_emoji_included(named, invite, lead)
         "Lift-off 🚀✅",
     ],
 )
-def test_pdf_page_header_prints_the_title_as_typed_on_every_page(
-    title, org, team, round_, invite, lead
-):
+def test_pdf_page_header_prints_the_title_as_typed_on_every_page(title, org, team, round_, lead):
     round_.title = title
     round_.save()
-    run_round(round_, invite, [1, 1, 1])
+    submit_responses(round_, [1, 1, 1])
     report = report_services.report_request(scope="round", obj=round_, requested_by=lead)
     pages = pdf_pages(render_pdf(report_services.report_html(report)))
     assert len(pages) >= 3

@@ -11,12 +11,6 @@ from tests.support.downloads import read_csv
 pytestmark = pytest.mark.django_db
 
 
-def run_round(round_, invite, points_per_person, *, close=True):
-    """The old helper, kept only for tests/reports/test_figures.py, test_names_as_typed.py and
-    tests/surveys/test_round_dates.py (being written as this moved): use tests.scenarios."""
-    return submit_responses(round_, points_per_person, close=close)
-
-
 def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
     client, org, round_, lead
 ):

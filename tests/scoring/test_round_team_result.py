@@ -9,12 +9,10 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportScope
@@ -22,7 +20,9 @@ from apps.reports.services import report_html
 from apps.scoring.selectors import Withheld, round_team_result
 from apps.surveys import round_services
 from apps.surveys.models import Round
-from tests.factories import RoundFactory, TeamFactory
+from tests import scenarios
+from tests.factories import TeamFactory
+from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -36,37 +36,16 @@ def spread(points: int) -> list[int]:
     return answers + [0] * (QUESTIONS_PER_DIMENSION - len(answers))
 
 
-def submit(round_, participant, per_dimension: dict[str, list[int]]) -> None:
-    """Answer every question (points in bank order per dimension key) and submit."""
-    questions = round_.bank.questions.select_related("dimension").prefetch_related("choices")
-    seen: dict[str, int] = {}
-    for question in questions.order_by("dimension__order", "order"):
-        key = question.dimension.key
-        points = per_dimension[key][seen.setdefault(key, 0)]
-        seen[key] += 1
-        choice = next(c for c in question.choices.all() if c.points == points)
-        round_services.answer_save(
-            participant=participant, question_id=question.pk, choice_id=choice.pk
-        )
-    round_services.response_submit(participant=participant)
-
-
-def scenario(team, invite, people, *, invited=None, close=True, days_ago=20, **fields):
+def scenario(team, people, *, invited=None, close=True, days_ago=20, **fields):
     """A round of `team` where each of `people` (per dimension key: a list of points per
     question, or a total to spread) submitted; `invited` more addresses than people if given.
     Returns (round, {email: token})."""
-    now = timezone.now()
-    round_ = RoundFactory(
-        team=team,
-        opens_at=now - timedelta(days=days_ago),
-        closes_at=now + timedelta(days=10),
-        **fields,
-    )
+    round_ = scenarios.round_at(team, days_ago, **fields)
     emails = [f"{team.name.lower()}-{i}@example.com" for i in range(invited or len(people))]
-    tokens = invite(round_, emails)
+    tokens = scenarios.invite(round_, emails)
     for email, person in zip(emails, people, strict=False):
         answers = {k: v if isinstance(v, list) else spread(v) for k, v in person.items()}
-        submit(round_, round_.participants.get(email=email), answers)
+        scenarios.answer_and_submit(round_.participants.get(email=email), answers)
     if close:
         round_services.round_close(round_=round_)
     return Round.objects.get(pk=round_.pk), tokens
@@ -77,11 +56,6 @@ def thank_you_page(client, token):
     response = client.get(reverse("surveys:intro", args=[token]), follow=True)
     assert "Thank you, your answers are in" in response.content.decode()
     return response
-
-
-def read_csv(response) -> list[dict[str, str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 @pytest.fixture
@@ -140,7 +114,7 @@ def without_means(table):
     return {name: (pct, level) for name, (_, pct, level) in table.items()}
 
 
-def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org, people, invite):
+def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org, people):
     rounds = {}
     for name, answers, threshold in (
         ("Example", EXAMPLE, 3),  # the threshold exactly met
@@ -148,7 +122,7 @@ def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org
         ("Bound", TWO_WAY_TIE_ON_A_BOUND, 2),
     ):
         team = TeamFactory(organization=org, name=name)
-        rounds[name] = scenario(team, invite, answers, min_respondents=threshold)
+        rounds[name] = scenario(team, answers, min_respondents=threshold)
 
     example, _ = rounds["Example"]
     result = round_team_result(example)
@@ -161,7 +135,8 @@ def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org
     client.force_login(people["executive"])
     dashboard_html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
     dashboard_csv = read_csv(
-        client.get(reverse("scoring:dashboard_csv", args=[org.slug]), {"period": "all"})
+        client.get(reverse("scoring:dashboard_csv", args=[org.slug]), {"period": "all"}),
+        as_dicts=True,
     )
     dashboard_api = client.get(f"/api/v1/organizations/{org.slug}/dashboard").json()["items"]
 
@@ -177,7 +152,8 @@ def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org
         assert as_numbers(ROW.findall(page.content.decode())) == want, name
 
         rows = read_csv(
-            client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id]))
+            client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id])),
+            as_dicts=True,
         )
         assert (
             as_numbers((r["dimension"], r["mean"], r["percent"], r["level"]) for r in rows) == want
@@ -192,7 +168,8 @@ def test_every_surface_shows_the_selectors_numbers_to_the_last_digit(client, org
         ), name
 
         history_rows = read_csv(
-            client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
+            client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id])),
+            as_dicts=True,
         )
         assert (
             as_numbers((r["dimension"], r["mean"], r["percent"], r["level"]) for r in history_rows)
@@ -337,13 +314,12 @@ def everything_readable(client, org, people, round_, previous, done_token) -> di
 
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "named"])
 def test_one_more_submission_into_an_open_round_changes_nothing_but_the_count(
-    client, org, team, people, invite, anonymous
+    client, org, team, people, anonymous
 ):
-    previous, _ = scenario(team, invite, EXAMPLE, days_ago=100, title="Earlier")
+    previous, _ = scenario(team, EXAMPLE, days_ago=100, title="Earlier")
     # Open, five invited, three in: the threshold of three is met, and still nothing shows.
     round_, tokens = scenario(
         team,
-        invite,
         [{"application": 14, "operational": 14}] * 3,
         invited=5,
         close=False,
@@ -362,7 +338,7 @@ def test_one_more_submission_into_an_open_round_changes_nothing_but_the_count(
     assert "3 submitted of 5 invited" in before["respondent: thank-you page"]
 
     fourth = round_.participants.order_by("email")[3]
-    submit(round_, fourth, {"application": [0] * 7, "operational": [2] * 7})
+    scenarios.answer_and_submit(fourth, {"application": [0] * 7, "operational": [2] * 7})
     after = everything_readable(client, org, people, round_, previous, first)
 
     assert "4 submitted of 5 invited" in after["member: result"]

@@ -2,9 +2,7 @@
 the same on every surface (round page, team page, history page, CSV and chart, result page,
 dashboard quarters, PDF cover, "My surveys")."""
 
-import csv
 import datetime as dt
-import io
 import re
 import subprocess
 import zoneinfo
@@ -20,7 +18,8 @@ from apps.reports.pdf import render_pdf
 from apps.scoring.dashboard import executive_dashboard
 from apps.surveys.models import Round
 from tests.factories import RoundFactory
-from tests.scoring.test_result_pages import run_round
+from tests.scenarios import submit_responses
+from tests.support.downloads import read_csv
 
 AMSTERDAM = "Europe/Amsterdam"
 AMS = zoneinfo.ZoneInfo(AMSTERDAM)
@@ -77,8 +76,9 @@ def amsterdam(org):
     return org
 
 
-def _closed_at(round_, invite, *, opens_at, closes_at, closed_at) -> Round:
-    run_round(round_, invite, [1, 1, 1])
+def _closed_at(round_, *, opens_at, closes_at, closed_at) -> Round:
+    """`round_` with three responses, closed, then moved to these moments."""
+    submit_responses(round_, [1, 1, 1])
     Round.objects.filter(pk=round_.pk).update(
         opens_at=opens_at, closes_at=closes_at, closed_at=closed_at
     )
@@ -87,8 +87,8 @@ def _closed_at(round_, invite, *, opens_at, closes_at, closed_at) -> Round:
 
 
 @pytest.fixture
-def hand_closed(amsterdam, round_, invite):
-    return _closed_at(round_, invite, opens_at=OPENED, closes_at=DUE, closed_at=CLOSED_BY_HAND)
+def hand_closed(amsterdam, round_):
+    return _closed_at(round_, opens_at=OPENED, closes_at=DUE, closed_at=CLOSED_BY_HAND)
 
 
 def _page(client, user, name, *args) -> str:
@@ -100,8 +100,7 @@ def _page(client, user, name, *args) -> str:
 
 def _csv(client, user, name, *args) -> list[list[str]]:
     client.force_login(user)
-    text = b"".join(client.get(reverse(name, args=args)).streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    return read_csv(client.get(reverse(name, args=args)))
 
 
 @pytest.mark.django_db
@@ -131,12 +130,11 @@ def test_history_page_csv_chart_and_result_page_say_closed_28_nov(
 
 @pytest.mark.django_db
 def test_days_are_the_organizations_on_the_history_and_in_its_csv(
-    client, amsterdam, round_, invite, lead, team
+    client, amsterdam, round_, lead, team
 ):
     new_year = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)  # 1 Jan in Amsterdam
     _closed_at(
         round_,
-        invite,
         opens_at=OPENED,
         closes_at=new_year + dt.timedelta(days=9),
         closed_at=new_year,
@@ -149,10 +147,9 @@ def test_days_are_the_organizations_on_the_history_and_in_its_csv(
 
 
 @pytest.mark.django_db
-def test_dashboard_counts_a_round_in_the_quarter_it_was_closed_by_hand(amsterdam, round_, invite):
+def test_dashboard_counts_a_round_in_the_quarter_it_was_closed_by_hand(amsterdam, round_):
     _closed_at(
         round_,
-        invite,
         opens_at=OPENED,
         closes_at=dt.datetime(2027, 1, 16, tzinfo=AMS),
         closed_at=dt.datetime(2026, 12, 20, 12, tzinfo=AMS),
