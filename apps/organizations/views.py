@@ -18,7 +18,7 @@ from apps.organizations.forms import (
     TeamMemberAddForm,
 )
 from apps.organizations.models import Invitation, Membership, Role, TeamMembership
-from apps.surveys import round_selectors
+from apps.organizations.team_page import team_sections
 
 
 def _error_text(error: ValidationError) -> str:
@@ -159,8 +159,7 @@ def team_detail(request, access, team_id):
     context = {
         "organization": access.organization,
         "team": team,
-        "may_lead": access.may(TeamAction.LEAD, team),
-        "rounds": round_selectors.team_rounds(team),
+        "sections": team_sections(access, team),
         "members": selectors.team_members(team),
         "may_manage": may_manage,
         "form": form,
