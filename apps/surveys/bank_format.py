@@ -11,13 +11,22 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 Text = Annotated[StrictStr, Field(max_length=5000)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Code = Annotated[StrictStr, Field(min_length=1, max_length=30)]
 Number = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
+LevelNumber = Annotated[StrictInt, Field(ge=1, le=20)]
 
 
 class _Spec(BaseModel):
@@ -27,6 +36,9 @@ class _Spec(BaseModel):
 class ChoiceSpec(_Spec):
     label: Annotated[StrictStr, Field(min_length=1, max_length=300)]
     points: Annotated[StrictInt, Field(ge=0, le=1000)]
+    # The level whose practice this option describes; required when the bank has
+    # `options_per_level` (a publishing check).
+    level: LevelNumber | None = None
 
 
 class QuestionSpec(_Spec):
@@ -34,6 +46,7 @@ class QuestionSpec(_Spec):
     text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
     help: Text = ""
     weight: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=2)] = Decimal(1)
+    allow_na: StrictBool = False  # offers "not applicable", which does not score
     choices: list[ChoiceSpec]
 
 
@@ -45,7 +58,7 @@ class DimensionSpec(_Spec):
 
 
 class LevelSpec(_Spec):
-    number: Annotated[StrictInt, Field(ge=1, le=20)]
+    number: LevelNumber
     name: Annotated[StrictStr, Field(min_length=1, max_length=60)]
     description: Text = ""
     min_score: Number
@@ -54,7 +67,7 @@ class LevelSpec(_Spec):
 class GuidanceSpec(_Spec):
     dimension: Key
     question: Code | None = None
-    level: Annotated[StrictInt, Field(ge=1, le=20)]
+    level: LevelNumber
     text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
 
 
@@ -65,6 +78,11 @@ class BankSpec(_Spec):
     description: Text = ""
     # Points apart beyond which a question is flagged as a disagreement (besides two levels' worth).
     disagreement_threshold: Number | None = None
+    # The total is shown as scale times fraction, and the levels' min_score are on it (default: the
+    # bank's maximum total, so that a bank without it reads in plain points).
+    scale: Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)] | None = None
+    options_per_level: StrictBool = False  # exactly one option per level in every question
+    allow_dont_know: StrictBool = True  # every question offers "I don't know" (not scored)
     levels: list[LevelSpec]
     dimensions: list[DimensionSpec]
     guidance: list[GuidanceSpec] = []
@@ -79,6 +97,10 @@ class BankSpec(_Spec):
             (max((c.points for c in q.choices), default=0) * q.weight for q in self.questions),
             Decimal(0),
         )
+
+    def effective_scale(self) -> Decimal:
+        """What the total and the level bounds are on: `scale`, or else the maximum total."""
+        return self.scale if self.scale is not None else self.max_total()
 
 
 class BankFormatError(Exception):
@@ -234,6 +256,9 @@ def structure_problems(spec: BankSpec) -> list[str]:
             points = [c.points for c in question.choices]
             if len(points) != len(set(points)):
                 problems.append(f"{where}.choices: two choices are worth the same points")
+            for c, choice in enumerate(question.choices):
+                if choice.level is not None and choice.level not in seen_numbers:
+                    problems.append(f"{where}.choices[{c}].level: unknown level {choice.level}")
     numbers = {level.number for level in spec.levels}
     targets = set()
     for g, guidance in enumerate(spec.guidance):
@@ -270,11 +295,14 @@ def publish_problems(spec: BankSpec) -> list[str]:
         for question in dimension.questions:
             if len(question.choices) < 2:
                 problems.append(f"Question {question.code} has fewer than 2 choices.")
-    maximum = spec.max_total()
+            if spec.options_per_level:
+                problems.extend(_option_level_problems(question, spec.levels))
+    maximum = spec.effective_scale()
     ordered = sorted(spec.levels, key=lambda lv: lv.number)
     if ordered and (ordered[0].min_score != 0 or ordered[-1].min_score > maximum):
+        what = "scale" if spec.scale is not None else "maximum score"
         problems.append(
-            f"The level bands do not cover 0 to the maximum score {maximum}: they must start at 0 "
+            f"The level bands do not cover 0 to the {what} {maximum}: they must start at 0 "
             f"and every level must be reachable (the highest starts at {ordered[-1].min_score})."
         )
     present = {(g.dimension, g.level) for g in spec.guidance if g.question is None}
@@ -285,4 +313,30 @@ def publish_problems(spec: BankSpec) -> list[str]:
                     f"Dimension “{dimension.name}” has no guidance for moving from "
                     f"{lower.name} to {higher.name}."
                 )
+    return problems
+
+
+def _option_level_problems(question: QuestionSpec, levels: list[LevelSpec]) -> list[str]:
+    """A bank with options per level: the question has exactly one option for each level, and
+    its points rise with the level."""
+    names = {level.number: level.name for level in levels}
+    if any(choice.level is None for choice in question.choices):
+        return [f"Question {question.code}: every option needs its level (options per level)."]
+    chosen = [choice.level for choice in question.choices]
+    problems = [
+        f"Question {question.code} has no option for level {number} ({names[number]})."
+        for number in sorted(names)
+        if number not in chosen
+    ] + [
+        f"Question {question.code} has more than one option for level {number} ({names[number]})."
+        for number in sorted(set(chosen))
+        if chosen.count(number) > 1 and number in names
+    ]
+    if not problems:
+        by_level = sorted(question.choices, key=lambda choice: choice.level)
+        if any(low.points >= high.points for low, high in itertools.pairwise(by_level)):
+            problems.append(
+                f"Question {question.code}: the options' points must rise with their level "
+                f"(by level: {', '.join(str(c.points) for c in by_level)})."
+            )
     return problems

@@ -61,6 +61,12 @@ def bank_with_content(bank_id: int) -> QuestionBank:
     ).get(pk=bank_id)
 
 
+def _unless_default(key: str, value, default) -> dict:
+    """`{key: value}`, or nothing when `value` is the format's default: a file written before
+    the key existed exports exactly as it was."""
+    return {} if value == default else {key: value}
+
+
 def bank_export(bank: QuestionBank) -> dict:
     """The bank in the interchange format (see README): what `bank_import` reads back."""
     bank = bank_with_content(bank.pk)
@@ -74,6 +80,9 @@ def bank_export(bank: QuestionBank) -> dict:
             if bank.disagreement_threshold is not None
             else {}
         ),
+        **({"scale": _number(bank.scale)} if bank.scale is not None else {}),
+        **_unless_default("options_per_level", bank.options_per_level, False),
+        **_unless_default("allow_dont_know", bank.allow_dont_know, True),
         "levels": [
             {
                 "number": level.number,
@@ -94,8 +103,13 @@ def bank_export(bank: QuestionBank) -> dict:
                         "text": question.text,
                         "help": question.help,
                         "weight": _number(question.weight),
+                        **_unless_default("allow_na", question.allow_na, False),
                         "choices": [
-                            {"label": choice.label, "points": choice.points}
+                            {
+                                "label": choice.label,
+                                "points": choice.points,
+                                **_unless_default("level", choice.level, None),
+                            }
                             for choice in question.choices.all()
                         ],
                     }
@@ -159,6 +173,9 @@ def _create(spec: BankSpec, version: int) -> QuestionBank:
         title=spec.title,
         description=spec.description,
         disagreement_threshold=spec.disagreement_threshold,
+        scale=spec.scale,
+        options_per_level=spec.options_per_level,
+        allow_dont_know=spec.allow_dont_know,
     )
     levels = {
         spec_level.number: Level.objects.create(
@@ -188,11 +205,19 @@ def _create(spec: BankSpec, version: int) -> QuestionBank:
                 text=spec_question.text,
                 help=spec_question.help,
                 weight=spec_question.weight,
+                allow_na=spec_question.allow_na,
                 order=q_order,
             )
             questions[question.code] = question
             Choice.objects.bulk_create(
-                Choice(bank=bank, question=question, label=c.label, points=c.points, order=c_order)
+                Choice(
+                    bank=bank,
+                    question=question,
+                    label=c.label,
+                    points=c.points,
+                    level=c.level,
+                    order=c_order,
+                )
                 for c_order, c in enumerate(spec_question.choices)
             )
     Guidance.objects.bulk_create(
