@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from apps.core.api import OrganizationSlug, errors
@@ -70,6 +70,13 @@ class HistoryPointOut(Schema):
     closed: datetime
     bank: str
     bank_version: int
+    new_question_set: bool = Field(
+        description="The round was answered on another bank version than the team's round "
+        "before it: a change here is not progress alone."
+    )
+    previous_bank_version: int | None = Field(
+        None, description="The version of that earlier round's bank, when `new_question_set`."
+    )
     respondents: int
     visible: bool
     message: str | None = None
@@ -81,9 +88,13 @@ class DashboardRowOut(Schema):
     team: str
     latest_round: str
     closed: datetime
+    bank: str = Field(description='The latest round\'s bank and version, as "llmops v2".')
     scores: dict[str, Decimal]
     levels: dict[str, str]
     change_pts: Decimal | None
+    change_across_versions: bool = Field(
+        description="`change_pts` compares rounds on two bank versions: not progress alone."
+    )
 
 
 def _score(row) -> ScoreOut:
@@ -197,6 +208,8 @@ def team_history(request, slug: OrganizationSlug, team_id: UUID):
             closed=p.round.period.closes,
             bank=p.round.bank.slug,
             bank_version=p.round.bank.version,
+            new_question_set=p.new_question_set,
+            previous_bank_version=p.previous_bank_version,
             respondents=p.n,
             visible=p.visible,
             message=p.message,
@@ -228,9 +241,11 @@ def dashboard(
             team=row.name,
             latest_round=row.round_title,
             closed=row.closed,
+            bank=row.bank,
             scores={key: cell.percent for key, cell in row.cells.items()},
             levels={key: cell.level_name for key, cell in row.cells.items()},
             change_pts=row.change,
+            change_across_versions=row.crosses_versions,
         )
         for row in data.teams
     ]

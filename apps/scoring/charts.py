@@ -119,8 +119,13 @@ def line_chart(
     x_labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Decimal | None]]],
     bands: Sequence[Band],
+    markers: Sequence[tuple[int, str]] = (),
 ) -> SafeString:
-    """One line per (name, percents) across rounds; a gap where a round is below its threshold."""
+    """One line per (name, percents) across rounds; a gap where a round is below its threshold.
+
+    Each marker (index, label) is a vertical line just before the x position `index` with its
+    label at the top: where the question set changed, so that a step there is not read as
+    progress alone."""
     left, right, top, bottom = 44, 40, 16, 64
     width, height = 640, 300
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -143,6 +148,17 @@ def line_chart(
     for tick in (0, 50, 100):
         body.append(
             f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="10" fill="{MUTED}" text-anchor="end">{tick}%</text>'
+        )
+    for index, label in markers:
+        # Halfway between the last point before the change and the first after it.
+        at = (x(index - 1) + x(index)) / 2 if index > 0 else x(index)
+        # The label reads away from the nearer edge so it stays inside the chart.
+        anchor, dx = ("end", -4) if at > left + plot_w / 2 else ("start", 4)
+        body.append(
+            f'<line x1="{at:.1f}" y1="{top:.1f}" x2="{at:.1f}" y2="{height - bottom + 4}" '
+            f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="6 3"/>'
+            f'<text x="{at + dx:.1f}" y="{top + 10}" font-size="11" fill="{INK}" '
+            f'text-anchor="{anchor}" class="version-marker">{escape(label)}</text>'
         )
     for i, label in enumerate(x_labels):
         body.append(

@@ -115,7 +115,9 @@ def round_result_table(result) -> tuple[list[str], list[list]]:
 
 def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
     """A team history (`selectors.team_history`'s points) as CSV: per closed round a row per
-    dimension and the total; a withheld round is one row saying why."""
+    dimension and the total; a withheld round is one row saying why. `new_question_set` is
+    "yes" on the rows of the first round answered on another bank version than the round
+    before it (a change there is not progress alone), "no" elsewhere."""
     header = [
         "team",
         "round",
@@ -125,6 +127,7 @@ def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
         "respondents",
         "dimension",
         *STATISTICS,
+        "new_question_set",
     ]
 
     def rows():
@@ -137,10 +140,11 @@ def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
                 p.round.bank.version,
                 p.n,
             ]
+            marker = "yes" if p.new_question_set else "no"
             if not p.visible:
-                yield [*base, "", *_withheld(p.message)]
+                yield [*base, "", *_withheld(p.message), marker]
                 continue
             for row in [*p.dimensions.values(), p.total]:
-                yield [*base, row.name, *_statistics(row)]
+                yield [*base, row.name, *_statistics(row), marker]
 
     return header, rows()

@@ -14,6 +14,7 @@ from apps.organizations.models import Team
 from apps.scoring.calculations import percent
 from apps.scoring.charts import GRID_AXES, Band
 from apps.scoring.models import TeamScore
+from apps.scoring.selectors import bank_version_label
 from apps.surveys.models import Dimension, Level, Round, RoundStatus
 from apps.surveys.models.rounds import round_closed_moment
 
@@ -32,12 +33,13 @@ class TeamRow:
     name: str
     round_title: str
     closed: dt.datetime
-    bank: str
+    bank: str  # of the latest round: "llmops v2"
     cells: dict[str, Cell] = field(default_factory=dict)  # by dimension key, and "total"
     trail: list[tuple[Decimal, Decimal]] = field(
         default_factory=list
     )  # (app %, ops %) oldest first
     first_total: Decimal | None = None
+    first_bank: str | None = None  # the bank of the round `first_total` comes from
 
     # The cells in the dashboard's dimension order, so the template needs no lookups.
     ordered_cells: list[Cell | None] = field(default_factory=list)
@@ -52,6 +54,11 @@ class TeamRow:
             return None
         return self.total.percent - self.first_total
 
+    @property
+    def crosses_versions(self) -> bool:
+        """The change compares rounds on two question sets (bank versions): not progress alone."""
+        return self.first_bank is not None and self.first_bank != self.bank
+
 
 @dataclass
 class Dashboard:
@@ -61,16 +68,28 @@ class Dashboard:
     level_counts: list[tuple[int, str, int]]  # (level number, name, teams at it now)
     hidden_rounds: int  # rounds in the period that stayed under their threshold
     bands: list[Band] = field(default_factory=list)  # level thresholds of the latest bank, in %
+    # Where a question set (bank version) is first used in the period: (index into `trend`,
+    # bank label), so a step in the trend there is not read as progress alone.
+    markers: list[tuple[int, str]] = field(default_factory=list)
+
+    def _movers(self) -> list[TeamRow]:
+        # A change across two question sets is not a move: those teams are listed apart.
+        return [t for t in self.teams if t.change is not None and not t.crosses_versions]
 
     @property
     def improvers(self) -> list[TeamRow]:
-        moved = [t for t in self.teams if t.change is not None and t.change > 0]
+        moved = [t for t in self._movers() if t.change > 0]
         return sorted(moved, key=lambda t: t.change, reverse=True)[:3]
 
     @property
     def decliners(self) -> list[TeamRow]:
-        moved = [t for t in self.teams if t.change is not None and t.change < 0]
+        moved = [t for t in self._movers() if t.change < 0]
         return sorted(moved, key=lambda t: t.change)[:3]
+
+    @property
+    def version_changes(self) -> list[TeamRow]:
+        """Teams whose change in the period spans a new question set, by name."""
+        return [t for t in self.teams if t.change is not None and t.crosses_versions]
 
 
 def executive_dashboard(
@@ -97,6 +116,8 @@ def executive_dashboard(
             "round__team_id",
             round_closed_moment("round__"),
             "round__bank_id",
+            "round__bank__slug",
+            "round__bank__version",
             "dimension_id",
             "mean",
             "max_points",
@@ -107,9 +128,13 @@ def executive_dashboard(
     # Rounds oldest first, each with its cells by dimension id (None: the total).
     rounds: dict[int, tuple[int, dt.datetime, int, dict]] = {}
     bank_maximum: dict[int, Decimal] = {}
-    for round_id, team_id, closed, bank_id, dimension_id, mean, maximum, number, name in rows:
+    bank_label: dict[int, str] = {}
+    for row in rows:
+        round_id, team_id, closed, bank_id, slug, version, dimension_id = row[:7]
+        mean, maximum, number, name = row[7:]
         cells = rounds.setdefault(round_id, (team_id, closed, bank_id, {}))[3]
         cells[dimension_id] = Cell(percent(mean, maximum), number, name)
+        bank_label[bank_id] = bank_version_label(slug, version)
         if dimension_id is None:
             bank_maximum[bank_id] = maximum
     dimension_info = {
@@ -124,17 +149,25 @@ def executive_dashboard(
 
     latest: dict[int, int] = {}
     first_total: dict[int, Decimal] = {}
+    first_bank: dict[int, str] = {}
     trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
     by_quarter: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for round_id, (team_id, closed, _, cells) in rounds.items():
+    new_banks: dict[str, list[str]] = defaultdict(list)  # quarter: banks first used in it
+    seen_banks: set[int] = set()
+    for round_id, (team_id, closed, bank_id, cells) in rounds.items():
         by_key = {key_of(dimension_id): cell for dimension_id, cell in cells.items()}
+        quarter = quarter_of(closed, organization.time_zone)
         latest[team_id] = round_id
+        if seen_banks and bank_id not in seen_banks:
+            new_banks[quarter].append(bank_label[bank_id])
+        seen_banks.add(bank_id)
         if "total" in by_key:
             first_total.setdefault(team_id, by_key["total"].percent)
+            first_bank.setdefault(team_id, bank_label[bank_id])
         if all(key in by_key for key in GRID_AXES):
             trails[team_id].append(tuple(by_key[key].percent for key in GRID_AXES))
         for key, cell in by_key.items():
-            by_quarter[quarter_of(closed, organization.time_zone)][key].append(cell.percent)
+            by_quarter[quarter][key].append(cell.percent)
     team_info = {
         pk: (str(public_id), name)
         for pk, public_id, name in Team.objects.filter(pk__in=latest).values_list(
@@ -142,7 +175,7 @@ def executive_dashboard(
         )
     }
     round_info = {
-        pk: (title, f"{slug} v{version}")
+        pk: (title, bank_version_label(slug, version))
         for pk, title, slug, version in Round.objects.filter(pk__in=latest.values()).values_list(
             "pk", "title", "bank__slug", "bank__version"
         )
@@ -163,6 +196,7 @@ def executive_dashboard(
                 cells={key_of(d): cell for d, cell in cells.items()},
                 trail=trails[team_id],
                 first_total=first_total.get(team_id),
+                first_bank=first_bank.get(team_id),
             )
         )
     dimension_keys = {info[0]: (info[2], info[1]) for info in dimension_info.values()}
@@ -184,6 +218,11 @@ def executive_dashboard(
         (quarter, {key: percent(sum(v), 100 * len(v)) for key, v in per_key.items()})
         for quarter, per_key in by_quarter.items()
     ]
+    markers = [
+        (index, ", ".join(new_banks[quarter]))
+        for index, (quarter, _) in enumerate(trend)
+        if quarter in new_banks
+    ]
     return Dashboard(
         teams=sorted(teams, key=lambda t: t.name),
         dimensions=[(key, dimension_keys[key][1]) for key in ordered_keys],
@@ -198,4 +237,5 @@ def executive_dashboard(
             for bank_id, _, name, min_score in level_rows
             if bank_id == latest_bank and min_score > 0
         ],
+        markers=markers,
     )

@@ -40,6 +40,11 @@ def round_chart(result: RoundResult) -> SafeString:
     )
 
 
+def version_marker(bank: str) -> str:
+    """The words that mark where a new question set starts, on the charts and the tables."""
+    return f"New question set: {bank}"
+
+
 def history_chart(
     team_name: str, points: list[HistoryPoint], dimensions: list[tuple[str, str]]
 ) -> SafeString | None:
@@ -50,6 +55,7 @@ def history_chart(
     if not visible:
         return None
     latest = visible[-1]
+    x_labels = [p.round.period.month(p.round.team.organization.time_zone) for p in points]
 
     def row(point: HistoryPoint, key: str):
         if not point.visible:
@@ -61,13 +67,22 @@ def history_chart(
         title=f"{team_name}: score per dimension over time",
         description="Team average per dimension and in total, as a share of the maximum, for "
         "every closed round that met its threshold. The table with the chart gives the same "
-        "numbers.",
-        x_labels=[p.round.period.month(p.round.team.organization.time_zone) for p in points],
+        "numbers."
+        + "".join(
+            f" A dashed line marks a new question set: {p.bank} from {label} on (was "
+            f"{p.previous_bank}), so the step there is not progress alone."
+            for p, label in zip(points, x_labels, strict=True)
+            if p.new_question_set
+        ),
+        x_labels=x_labels,
         series=[
             (name, [r.percent if (r := row(p, key)) else None for p in points])
             for key, name in [*dimensions, TOTAL]
         ],
         bands=chart_bands(bank_bands(latest.round.bank_id), latest.total.max_points),
+        markers=[
+            (index, version_marker(p.bank)) for index, p in enumerate(points) if p.new_question_set
+        ],
     )
 
 
@@ -79,13 +94,19 @@ def trend_chart(organization_name: str, data: Dashboard) -> SafeString | None:
         ident="trend-chart",
         title=f"{organization_name}: average score per dimension by quarter",
         description="The mean of the teams' scores (share of the maximum) per dimension and in "
-        "total in each quarter. The table with the chart gives the same numbers.",
+        "total in each quarter. The table with the chart gives the same numbers."
+        + "".join(
+            f" A dashed line marks a new question set: the first {bank} rounds closed in "
+            f"{data.trend[index][0]}, so the step there is not progress alone."
+            for index, bank in data.markers
+        ),
         x_labels=[quarter for quarter, _ in data.trend],
         series=[
             (name, [values.get(key) for _, values in data.trend])
             for key, name in [*data.dimensions, TOTAL]
         ],
         bands=data.bands,
+        markers=[(index, version_marker(bank)) for index, bank in data.markers],
     )
 
 
@@ -123,6 +144,18 @@ def _change(change: Decimal | None) -> str:
     return f"{'+' if change > 0 else ''}{change} pts"
 
 
+def _team_change(team: TeamRow) -> SafeString:
+    """The change in the period, and under it the two question sets when it spans both."""
+    if not team.crosses_versions or team.change is None:
+        return format_html("{}", _change(team.change))
+    return format_html(
+        '{}<div class="small text-body-secondary version-change">{}, since {}</div>',
+        _change(team.change),
+        version_marker(team.bank),
+        team.first_bank,
+    )
+
+
 def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeString:
     # One reverse() for all rows: only the team's id differs. Without a slug (the PDF, where a
     # relative link leads nowhere) the name is plain text.
@@ -153,7 +186,7 @@ def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeStrin
                 f"{percent_text(team.total.percent)} · {team.total.level_name}"
                 if team.total
                 else "",
-                _change(team.change),
+                _team_change(team),
             )
             for team in teams
         ),

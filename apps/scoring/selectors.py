@@ -253,16 +253,33 @@ def _question_rows(round_: Round, level_count: int, threshold: Decimal | None) -
     return rows
 
 
+def bank_version_label(slug: str, version: int) -> str:
+    """How every surface names the question set a round was answered on: "llmops v2"."""
+    return f"{slug} v{version}"
+
+
 @dataclass(frozen=True)
 class HistoryPoint:
     """One closed round in a team's history: its result as `round_team_result` would give it,
     without the per-question rows."""
 
     result: RoundResult
+    # The bank ("llmops v1") of the team's previous closed round when this round was answered on
+    # another one: a new question set starts here, so the change is not progress alone.
+    previous_bank: str | None = None
+    previous_bank_version: int | None = None
 
     @property
     def round(self) -> Round:
         return self.result.round
+
+    @property
+    def bank(self) -> str:
+        return bank_version_label(self.round.bank.slug, self.round.bank.version)
+
+    @property
+    def new_question_set(self) -> bool:
+        return self.previous_bank is not None
 
     @property
     def n(self) -> int:
@@ -286,7 +303,10 @@ class HistoryPoint:
 
 
 def team_history(team) -> tuple[list[HistoryPoint], list[tuple[str, str]]]:
-    """Every closed round of the team, oldest first, and the dimensions (key, name) seen."""
+    """Every closed round of the team, oldest first, and the dimensions (key, name) seen.
+
+    A round answered on another bank than the round before it starts a new question set
+    (`HistoryPoint.new_question_set`): the pages, the chart, the CSV and the API mark it."""
     rounds = (
         Round.objects.filter(team=team, status=RoundStatus.CLOSED)
         .select_related("bank", "team__organization")
@@ -303,5 +323,13 @@ def team_history(team) -> tuple[list[HistoryPoint], list[tuple[str, str]]]:
             result.total, result.dimensions = _rows(scores)
         for row in result.dimensions:
             dimensions.setdefault(row.key, row.name)
-        points.append(HistoryPoint(result))
+        before = points[-1].round.bank if points else None
+        changed = before is not None and before.pk != round_.bank_id
+        points.append(
+            HistoryPoint(
+                result,
+                previous_bank=bank_version_label(before.slug, before.version) if changed else None,
+                previous_bank_version=before.version if changed else None,
+            )
+        )
     return points, list(dimensions.items())
