@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from apps.core.ratelimit import by_link, guard_links, limit
-from apps.surveys import round_selectors, round_services
-from apps.surveys.models import Answer
+from apps.surveys import answer_notes, round_selectors, round_services
+from apps.surveys.models import Answer, AnswerKind
 from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
 
 
@@ -78,12 +79,23 @@ def _submitted(participant) -> bool:
     return participant.submitted_at is not None
 
 
-def _answers(participant) -> dict[int, int]:
-    return dict(
-        Answer.objects.filter(response__participant=participant).values_list(
-            "question_id", "choice_id"
-        )
+def _answers(participant) -> dict[int, dict]:
+    """The participant's saved answers by question id: kind, choice id, comment, evidence link.
+    The radio of an answer posts its value: the choice's id, or "na" or "dk"."""
+    rows = Answer.objects.filter(response__participant=participant).values(
+        "question_id", "kind", "choice_id", "comment", "evidence_url"
     )
+    return {
+        row["question_id"]: {
+            **row,
+            "value": str(row["choice_id"]) if row["kind"] == AnswerKind.CHOICE else row["kind"],
+        }
+        for row in rows
+    }
+
+
+# The note fields of a question on the answering page: comment-<id> and evidence-<id>.
+NOTE_FIELDS = {"comment": answer_notes.COMMENT, "evidence": answer_notes.EVIDENCE_URL}
 
 
 def _check_can_answer(participant):
@@ -104,7 +116,7 @@ def intro(request, participant, token):
         "pages": pages,
         "question_count": question_count,
         "minutes": max(2, round(question_count * 20 / 60)),
-        "answered": len(_answers(participant)),
+        "answered": Answer.objects.filter(response__participant=participant).count(),
         "accepting": round_.is_accepting_answers(),
         "not_open_yet": round_.has_not_opened(),
     }
@@ -121,26 +133,53 @@ def page(request, participant, token, number):
     if not 1 <= number <= len(pages):
         return redirect("surveys:page", token=token, number=1)
     current = pages[number - 1]
+    errors: dict[int, dict[str, str]] = {}
     if request.method == "POST":  # without JavaScript: save the whole page, then go on
-        for question in current["questions"]:
-            choice_id = request.POST.get(f"q-{question.pk}")
-            if choice_id:
-                round_services.answer_save(
-                    participant=participant, question_id=question.pk, choice_id=choice_id
-                )
-        if number < len(pages):
-            return redirect("surveys:page", token=token, number=number + 1)
-        return redirect("surveys:review", token=token)
+        errors = _save_page(request.POST, participant, current["questions"])
+        if not errors:
+            if number < len(pages):
+                return redirect("surveys:page", token=token, number=number + 1)
+            return redirect("surveys:review", token=token)
+    answers = _answers(participant)
+    for question_id, refused in errors.items():  # what was typed stays on the page
+        answers.setdefault(question_id, {}).update(refused["typed"])
     context = {
         "round": participant.round,
+        "bank": participant.round.bank,
         "token": token,
         "page": current,
         "number": number,
         "page_count": len(pages),
         "percent": round(100 * (number - 1) / len(pages)),
-        "answers": _answers(participant),
+        "answers": answers,
+        "errors": errors,
     }
-    return render(request, "surveys/page.html", context)
+    return render(request, "surveys/page.html", context, status=400 if errors else 200)
+
+
+def _save_page(data, participant, questions) -> dict[int, dict]:
+    """Save the page's answers and notes; {question id: {"messages", "typed"}} of the notes
+    that could not be saved."""
+    errors: dict[int, dict] = {}
+    for question in questions:
+        choice_id = data.get(f"q-{question.pk}")
+        if choice_id:
+            round_services.answer_save(
+                participant=participant, question_id=question.pk, choice_id=choice_id
+            )
+        for prefix, field in NOTE_FIELDS.items():
+            value = data.get(f"{prefix}-{question.pk}")
+            if value is None:
+                continue
+            try:
+                answer_notes.answer_note_save(
+                    participant=participant, question_id=question.pk, field=field, value=value
+                )
+            except (answer_notes.InvalidNote, answer_notes.NoAnswerYet) as error:
+                refused = errors.setdefault(question.pk, {"messages": {}, "typed": {}})
+                refused["messages"][field] = error.message
+                refused["typed"][field] = value
+    return errors
 
 
 @participant_view
@@ -156,7 +195,29 @@ def answer(request, participant, token):
     round_services.answer_save(
         participant=participant, question_id=question_id, choice_id=request.POST[keys[0]]
     )
-    return HttpResponse('<span class="text-success">Saved</span>')
+    # The question's note fields listen for this: a note typed before the answer saves now.
+    return trigger_client_event(
+        HttpResponse('<span class="text-success">Saved</span>'), "answer-saved"
+    )
+
+
+@participant_view
+@require_POST
+def note(request, participant, token):
+    """Autosave a comment or evidence link as it is typed (htmx): posts comment-<question id>
+    or evidence-<question id>. Nothing changed: 204 (the status line stays as it is)."""
+    keys = [key for key in request.POST if key.partition("-")[0] in NOTE_FIELDS]
+    if len(keys) != 1:
+        raise round_services.InvalidAnswer("Send exactly one note.")
+    prefix, _, question_id = keys[0].partition("-")
+    field = NOTE_FIELDS[prefix]
+    changed = answer_notes.answer_note_save(
+        participant=participant, question_id=question_id, field=field, value=request.POST[keys[0]]
+    )
+    if not changed:
+        return HttpResponse(status=204)
+    what = "Comment" if field == answer_notes.COMMENT else "Evidence link"
+    return HttpResponse(f'<span class="text-success">{what} saved</span>')
 
 
 @participant_view
@@ -174,25 +235,38 @@ def _render_review(request, participant, token, missing_codes=(), status=200):
     rows = []
     for number, page_ in enumerate(pages, start=1):
         for question in page_["questions"]:
-            chosen = next(
-                (c for c in question.choices.all() if c.pk == answers.get(question.pk)), None
-            )
+            saved = answers.get(question.pk, {})
             rows.append(
                 {
                     "page": number,
                     "dimension": page_["dimension"],
                     "question": question,
-                    "choice": chosen,
+                    "answer": _answer_text(question, saved),
+                    "kind": saved.get("kind"),
+                    "comment": saved.get("comment", ""),
+                    "evidence_url": saved.get("evidence_url", ""),
                 }
             )
     context = {
         "round": participant.round,
         "token": token,
         "rows": rows,
-        "missing": [row for row in rows if row["choice"] is None],
+        "missing": [row for row in rows if row["answer"] is None],
         "flagged": set(missing_codes),
     }
     return render(request, "surveys/review.html", context, status=status)
+
+
+def _answer_text(question, saved: dict) -> str | None:
+    """What the respondent answered, in words: the option's text, "Not applicable" or "I don't
+    know"; None when unanswered. N/A and don't know count as answered (DESIGN §3)."""
+    kind = saved.get("kind")
+    if kind is None:
+        return None
+    if kind != AnswerKind.CHOICE:
+        return AnswerKind(kind).label
+    choice = next((c for c in question.choices.all() if c.pk == saved["choice_id"]), None)
+    return choice.label if choice else None
 
 
 @participant_view

@@ -9,6 +9,7 @@ urlpatterns = [
     path("s/<str:token>/", answer_views.intro, name="intro"),
     path("s/<str:token>/page/<int:number>/", answer_views.page, name="page"),
     path("s/<str:token>/answer/", answer_views.answer, name="answer"),
+    path("s/<str:token>/note/", answer_views.note, name="note"),
     path("s/<str:token>/review/", answer_views.review, name="review"),
     path("s/<str:token>/submit/", answer_views.submit, name="submit"),
     path(

@@ -31,3 +31,12 @@ document.addEventListener("htmx:responseError", (event) => {
 document.addEventListener("htmx:sendError", (event) => {
   showFailure(event.detail.target, "Not saved: no connection. Choose again when you are back online.");
 });
+// A comment or evidence link the server refused stays as typed, marked invalid (its status line,
+// which it is described by, says why) until a save succeeds.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const field = event.detail.elt;
+  if (!field.matches("textarea, input[type=text]")) return;
+  field.classList.toggle("is-invalid", !event.detail.successful);
+  if (event.detail.successful) field.removeAttribute("aria-invalid");
+  else field.setAttribute("aria-invalid", "true");
+});
