@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,9 +13,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.organizations.models import Team
 from apps.surveys import (
     bank_services,
     round_admin,  # noqa: F401 - registers the read-only round admin
+    round_selectors,
 )
 from apps.surveys.bank_format import (
     MAX_FILE_BYTES,
@@ -31,6 +34,7 @@ from apps.surveys.models import (
     Level,
     Question,
     QuestionBank,
+    Round,
 )
 
 
@@ -119,27 +123,94 @@ class GuidanceForm(forms.ModelForm):
 
 
 class GuidanceInline(LockedInline):
+    """Advice on a whole dimension, per target level. A question's own advice is edited on the
+    question's page, beside its options."""
+
     model = Guidance
     form = GuidanceForm
-    fields = ["dimension", "question", "level", "text"]
+    fields = ["dimension", "level", "text"]
+    verbose_name = "dimension guidance"
+    verbose_name_plural = "dimension guidance (advice for reaching a level, per dimension)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("dimension", "question", "level")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(question__isnull=True)
+            .select_related("dimension", "level")
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Only this bank's dimensions, questions and levels, fetched once per page.
+        # Only this bank's dimensions and levels, fetched once per page.
         bank_id = request.resolver_match.kwargs.get("object_id")
-        if db_field.name in ("dimension", "question", "level") and bank_id:
-            model = {"dimension": Dimension, "question": Question, "level": Level}[db_field.name]
+        if db_field.name in ("dimension", "level") and bank_id:
+            model = {"dimension": Dimension, "level": Level}[db_field.name]
             kwargs["queryset"] = model.objects.filter(bank_id=bank_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        for name in ("dimension", "question", "level"):
-            field = formset.form.base_fields[name]
-            field.choices = list(field.choices)  # evaluate once, not once per row
+        for name in ("dimension", "level"):
+            field = formset.form.base_fields.get(name)
+            if field is not None:
+                field.choices = list(field.choices)  # evaluate once, not once per row
         return formset
+
+
+class QuestionListInline(admin.TabularInline):
+    """The bank's questions as a compact table (code, text, options, guidance, a link to edit
+    each on its own page with its options and guidance) instead of every form inline."""
+
+    model = Question
+    extra = 0
+    can_delete = False
+    fields = ["edit_link", "dimension_name", "short_text", "options", "guidance_count", "weight"]
+    readonly_fields = fields
+    verbose_name_plural = "questions"
+    template = "admin/surveys/questionbank/question_list.html"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("dimension")
+            .annotate(
+                n_choices=Count("choices", distinct=True),
+                n_guidance=Count("guidance", distinct=True),
+            )
+            .order_by("dimension__order", "order", "pk")
+        )
+
+    @admin.display(description="Code")
+    def edit_link(self, obj):
+        url = reverse("admin:surveys_question_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.code)
+
+    @admin.display(description="Dimension")
+    def dimension_name(self, obj):
+        return obj.dimension.name
+
+    @admin.display(description="Question")
+    def short_text(self, obj):
+        return _short(obj.text)
+
+    @admin.display(description="Options")
+    def options(self, obj):
+        return f"{obj.n_choices}{' + N/A' if obj.allow_na else ''}"
+
+    @admin.display(description="Guidance")
+    def guidance_count(self, obj):
+        return obj.n_guidance
+
+
+def _short(text: str) -> str:
+    return text if len(text) < 90 else f"{text[:87]}…"
 
 
 class BankImportForm(forms.Form):
@@ -170,13 +241,16 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
         "version",
         "title",
         "description",
+        "scale",
+        "options_per_level",
+        "allow_dont_know",
         "disagreement_threshold",
         "status",
         "published_at",
         "retired_at",
     ]
     readonly_fields = ["status", "published_at", "retired_at"]
-    inlines = [LevelInline, DimensionInline, GuidanceInline]
+    inlines = [LevelInline, DimensionInline, GuidanceInline, QuestionListInline]
     actions = ["publish", "new_draft_version", "retire", "export_json"]
     change_form_template = "admin/surveys/questionbank/change_form.html"
     change_list_template = "admin/surveys/questionbank/change_list.html"
@@ -282,17 +356,58 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def preview_view(self, request, bank_id):
+        """The bank as a respondent sees it: the respondent's own page template, one page per
+        dimension (`?page=N`), with nothing saved. Its links and forms lead back here."""
         if not self.has_view_permission(request):
             raise PermissionError
         bank = get_object_or_404(QuestionBank, pk=bank_id)
-        bank = bank_services.bank_with_content(bank.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "bank": bank,
-            "opts": self.model._meta,
-            "title": f"Preview: {bank}",
-        }
-        return render(request, "admin/surveys/questionbank/preview.html", context)
+        pages = round_selectors.dimension_pages(bank.pk)
+        here = reverse("admin:surveys_questionbank_preview", args=[bank.pk])
+        if not pages:
+            self.message_user(request, f"{bank} has no questions to preview yet.", messages.WARNING)
+            return HttpResponseRedirect(
+                reverse("admin:surveys_questionbank_change", args=[bank.pk])
+            )
+        number = _page_number(request.GET.get("page"), len(pages))
+        if request.method == "POST":
+            if request.GET.get("save"):  # an answer or note autosaving: not in a preview
+                return HttpResponse('<span class="text-body-secondary">Preview: not saved</span>')
+            # "Next page" / "Review answers": on to the next page; after the last, the bank.
+            if number < len(pages):
+                return HttpResponseRedirect(f"{here}?page={number + 1}")
+            self.message_user(request, "That was the last page of the preview.", messages.INFO)
+            return HttpResponseRedirect(
+                reverse("admin:surveys_questionbank_change", args=[bank.pk])
+            )
+        messages.info(
+            request,
+            format_html(
+                "Preview of <strong>{}</strong> ({}): this is the respondents' page; nothing "
+                'is saved. <a href="{}">Back to the bank</a>',
+                bank,
+                bank.get_status_display().lower(),
+                reverse("admin:surveys_questionbank_change", args=[bank.pk]),
+            ),
+        )
+        response = render(
+            request,
+            "surveys/page.html",
+            {
+                # An unsaved round: the page names its team and title in the header.
+                "round": Round(bank=bank, title=f"Preview: {bank}", team=Team(name="Your team")),
+                "bank": bank,
+                "token": PREVIEW_TOKEN,
+                "page": pages[number - 1],
+                "number": number,
+                "page_count": len(pages),
+                "percent": round(100 * (number - 1) / len(pages)),
+                "answers": {},
+                "errors": {},
+                "preview": True,
+            },
+        )
+        response.content = _preview_links(response.content.decode(), here).encode()
+        return response
 
     def export_view(self, request, bank_id):
         if not self.has_view_permission(request):
@@ -340,6 +455,26 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
         )
 
 
+# The respondent's pages link by their token (/s/<token>/page/2/, /s/<token>/answer/, ...). The
+# preview renders them with this stand-in token, which no link can have (a real token is
+# URL-safe base64 without "!"), and points every such link back at the preview.
+PREVIEW_TOKEN = "bank-preview!"
+
+
+def _preview_links(html: str, here: str) -> str:
+    prefix = re.escape(reverse("surveys:intro", args=[PREVIEW_TOKEN]))
+    html = re.sub(prefix + r"page/(\d+)/", lambda m: f"{here}?page={m.group(1)}", html)
+    html = re.sub(prefix + r"[a-z]+/", f"{here}?save=1", html)
+    return re.sub(prefix, f"{here}?page=1", html)
+
+
+def _page_number(value, count: int) -> int:
+    try:
+        return min(max(int(value), 1), count)
+    except (TypeError, ValueError):
+        return 1
+
+
 def _content_length(request) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
@@ -354,16 +489,77 @@ def _json_download(bank: QuestionBank) -> HttpResponse:
     return response
 
 
+def _bank_levels(request) -> list[tuple[int, str]]:
+    """The levels of the bank of the question being edited (its page's object, or `?bank=` on
+    the add page), as (number, name) choices."""
+    question_id = request.resolver_match.kwargs.get("object_id")
+    if question_id:
+        bank_id = Question.objects.filter(pk=question_id).values_list("bank_id", flat=True).first()
+    else:
+        bank_id = request.GET.get("bank")
+    if not str(bank_id or "").isdigit():
+        return []
+    return [
+        (number, f"{number}. {name}")
+        for number, name in Level.objects.filter(bank_id=bank_id)
+        .order_by("number")
+        .values_list("number", "name")
+    ]
+
+
 class ChoiceInline(LockedInline):
+    """A question's options: the label respondents read, its points and the level whose
+    practice it describes (required when the bank has one option per level)."""
+
     model = Choice
     min_num = 2
-    fields = ["order", "label", "points"]
+    fields = ["order", "label", "points", "level"]
+    verbose_name = "option"
+    verbose_name_plural = "options (respondents see the labels only, never the points)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        levels = _bank_levels(request)
+        if levels and "level" in formset.form.base_fields:
+            formset.form.base_fields["level"] = forms.TypedChoiceField(
+                choices=[("", "---------"), *levels],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label="Level",
+            )
+        return formset
+
+
+class QuestionGuidanceInline(LockedInline):
+    """The question's advice per target level: what to do to reach that level. The PDF roadmap
+    quotes it as the question's next step."""
+
+    model = Guidance
+    fk_name = "question"
+    fields = ["level", "text"]
+    verbose_name = "guidance for a target level"
+    verbose_name_plural = "guidance per target level"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level").order_by("level__number")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            question_id = request.resolver_match.kwargs.get("object_id")
+            bank = Question.objects.filter(pk=question_id).values("bank_id")
+            kwargs["queryset"] = Level.objects.filter(bank_id__in=bank).order_by("number")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        # Guidance needs the question's dimension and bank: add it once the question is saved.
+        return obj is not None and super().has_add_permission(request, obj)
 
 
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ["bank", "dimension", "code", "order", "text", "help", "weight"]
+        fields = ["bank", "dimension", "code", "order", "text", "help", "weight", "allow_na"]
 
     def clean(self):
         cleaned = super().clean()
@@ -382,12 +578,28 @@ class QuestionAdmin(LockedWhenPublished, admin.ModelAdmin):
     search_fields = ["code", "text", "help"]
     list_select_related = ["dimension", "bank"]
     ordering = ["bank", "dimension__order", "order"]
-    fields = ["bank", "dimension", "code", "order", "text", "help", "weight"]
-    inlines = [ChoiceInline]
+    fields = ["bank", "dimension", "code", "order", "text", "help", "weight", "allow_na"]
+    inlines = [ChoiceInline, QuestionGuidanceInline]
+    change_form_template = "admin/surveys/question/change_form.html"
+
+    def get_inlines(self, request, obj):
+        # Guidance takes the question's dimension: it is added once the question exists.
+        return self.inlines if obj is not None else [ChoiceInline]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # "Preview as a respondent" opens the page this question is on
+            keys = list(
+                Dimension.objects.filter(bank_id=obj.bank_id, questions__isnull=False)
+                .distinct()
+                .order_by("order", "pk")
+                .values_list("pk", flat=True)
+            )
+            context["preview_page"] = keys.index(obj.dimension_id) + 1
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="Question")
     def short_text(self, obj):
-        return obj.text if len(obj.text) < 90 else f"{obj.text[:87]}…"
+        return _short(obj.text)
 
     def get_readonly_fields(self, request, obj=None):
         return ["bank"] if obj is not None else []
@@ -402,9 +614,12 @@ class QuestionAdmin(LockedWhenPublished, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
-        for choice in formset.save(commit=False):
-            choice.bank_id = form.instance.bank_id
-            choice.save()
+        question = form.instance
+        for obj in formset.save(commit=False):
+            obj.bank_id = question.bank_id
+            if isinstance(obj, Guidance):
+                obj.dimension_id = question.dimension_id
+            obj.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
