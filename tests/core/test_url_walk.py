@@ -42,6 +42,7 @@ BY_TOKEN = {
     "surveys:intro": ("get", {"token": "forged"}),
     "surveys:page": ("get", {"token": "forged", "number": 1}),
     "surveys:answer": ("post", {"token": "forged"}),
+    "surveys:note": ("post", {"token": "forged"}),
     "surveys:review": ("get", {"token": "forged"}),
     "surveys:submit": ("post", {"token": "forged"}),
     "scoring:done": ("get", {"token": "forged"}),
