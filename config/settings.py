@@ -109,9 +109,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_FORMS = {
-    "signup": "apps.accounts.forms.SignupForm",
+    "signup": "apps.organizations.forms.OrganizationSignupForm",  # creates its organization
     "login": "apps.accounts.forms.LoginForm",
 }
+# accounts' sign-up page hands a sign-up through an invitation link to organizations' view.
+INVITED_SIGNUP_VIEW = "apps.organizations.views.invited_signup"
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" mails
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from apps.accounts.models import User
-from apps.organizations.services import last_owner_message, organizations_left_without_owner
 
 
 @admin.register(User)
@@ -22,12 +21,4 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
     ]
-
-    def get_deleted_objects(self, objs, request):
-        """Refuse (as Django refuses protected objects) to delete an organization's last owner:
-        the delete page and the "delete selected" action name the organizations instead."""
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        orphaned = organizations_left_without_owner(user.pk for user in objs)
-        if orphaned:
-            protected = [last_owner_message(orphaned), *protected]
-        return deleted, model_count, perms_needed, protected
+    # apps.organizations.admin registers this admin again, refusing to delete a last owner.

@@ -5,15 +5,11 @@ from apps.accounts.models import User, normalize_email
 
 
 class SignupForm(allauth_forms.SignupForm):
-    """allauth's sign-up (e-mail, password, verification) with our name and organization."""
+    """allauth's sign-up (e-mail, password, verification) with our name field. The form in use
+    (ACCOUNT_FORMS) is apps.organizations.forms.OrganizationSignupForm: it adds the organization."""
 
     name = forms.CharField(max_length=150, label="Your name")
-    organization_name = forms.CharField(
-        max_length=120,
-        label="Organization name",
-        help_text="Your company or department. You can add teams and invite colleagues next.",
-    )
-    field_order = ["name", "email", "password1", "organization_name"]
+    field_order = ["name", "email", "password1"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,37 +17,6 @@ class SignupForm(allauth_forms.SignupForm):
         self.fields["email"].widget.attrs["placeholder"] = "you@company.example"
         self.fields["password1"].label = "Password"
         self.order_fields(self.field_order)
-
-    def custom_signup(self, request, user) -> None:
-        from apps.organizations import services as org_services
-
-        org_services.organization_create(name=self.cleaned_data["organization_name"], owner=user)
-
-
-class InvitedSignupForm(forms.Form):
-    """Sign-up through an invitation link: the link proves the address, so no verification."""
-
-    name = forms.CharField(max_length=150, label="Your name")
-    email = forms.EmailField(label="Work e-mail", disabled=True, required=False)
-    password = allauth_forms.SetPasswordField(label="Password")
-
-    def __init__(self, *args, invitation, **kwargs):
-        super().__init__(*args, initial={"email": invitation.email}, **kwargs)
-        self.invitation = invitation
-        self.fields["email"].help_text = f"You were invited to {invitation.organization.name}."
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            from allauth.account.adapter import get_adapter
-
-            candidate = User(email=self.invitation.email, name=cleaned.get("name", ""))
-            try:
-                get_adapter().clean_password(password, user=candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
 
 
 class LoginForm(allauth_forms.LoginForm):

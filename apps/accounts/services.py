@@ -1,11 +1,8 @@
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import User
 from apps.core.tokens import hash_token
-from apps.organizations import services as org_services
 
 
 class EmailNotVerified(Exception):
@@ -28,20 +25,6 @@ def email_mark_verified(user) -> None:
     )
     if not updated:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-
-
-@transaction.atomic
-def user_sign_up_invited(*, name: str, password: str, invitation_token: str):
-    """Create an account through an invitation link and join. The link was sent to the invited
-    address, so following it proves the address: the account starts verified.
-
-    Returns (user, organization).
-    """
-    invitation = org_services.invitation_for_token(invitation_token)
-    user = User.objects.create_user(email=invitation.email, password=password, name=name)
-    membership = org_services.invitation_accept(token=invitation_token, user=user)
-    email_mark_verified(user)
-    return user, membership.organization
 
 
 def api_token_create(*, user, name: str) -> tuple:

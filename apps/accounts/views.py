@@ -1,15 +1,15 @@
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services
-from apps.accounts.forms import InvitedSignupForm, ProfileForm
+from apps.accounts.forms import ProfileForm
 from apps.accounts.models import ApiToken
-from apps.core.ratelimit import guard_links, limit
-from apps.organizations.services import InvitationError, invitation_for_token
+from apps.core.ratelimit import limit
 
 _allauth_signup = allauth_views.SignupView.as_view(template_name="accounts/signup.html")
 
@@ -17,9 +17,10 @@ _allauth_signup = allauth_views.SignupView.as_view(template_name="accounts/signu
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Sign-up: through an invitation link (the link proves the address), or allauth's own
-    (which e-mails a link to verify the address before the account can log in)."""
+    (which e-mails a link to verify the address before the account can log in). The first is
+    organizations' view (settings.INVITED_SIGNUP_VIEW), which accounts cannot import."""
     if request.GET.get("invitation"):
-        return invited_signup(request)
+        return import_string(settings.INVITED_SIGNUP_VIEW)(request)
     if request.user.is_authenticated:
         return redirect("organizations:home")
     return _open_signup(request)
@@ -28,36 +29,6 @@ def signup(request):
 @limit("signup")
 def _open_signup(request):
     return _allauth_signup(request)
-
-
-def _invitation_problem(request, error):
-    return render(
-        request, "organizations/invitation_problem.html", {"error": error}, status=error.status
-    )
-
-
-@limit("signup")
-@guard_links("link-guess")
-def invited_signup(request):
-    token = request.GET["invitation"]
-    try:
-        invitation = invitation_for_token(token)
-    except InvitationError as error:
-        return _invitation_problem(request, error)
-    form = InvitedSignupForm(request.POST or None, invitation=invitation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, organization = services.user_sign_up_invited(
-                name=form.cleaned_data["name"],
-                password=form.cleaned_data["password"],
-                invitation_token=token,
-            )
-        except InvitationError as error:  # used or expired between page load and submit
-            return _invitation_problem(request, error)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome! You are now a member of {organization.name}.")
-        return redirect("organizations:dashboard", org_slug=organization.slug)
-    return render(request, "accounts/signup.html", {"form": form, "invitation": invitation})
 
 
 @login_required

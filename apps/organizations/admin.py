@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from apps.accounts import admin as accounts_admin
+from apps.accounts.models import User
 from apps.organizations import services
 from apps.organizations.models import (
     Invitation,
@@ -78,3 +80,19 @@ class InvitationAdmin(admin.ModelAdmin):
         "invited_by",
     ]
     exclude = ["teams"]
+
+
+# accounts' User admin, which cannot import organizations (STYLE rule 15), with the last-owner rule.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(accounts_admin.UserAdmin):
+    def get_deleted_objects(self, objs, request):
+        """Refuse (as Django refuses protected objects) to delete an organization's last owner:
+        the delete page and the "delete selected" action name the organizations instead."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        orphaned = services.organizations_left_without_owner(user.pk for user in objs)
+        if orphaned:
+            protected = [services.last_owner_message(orphaned), *protected]
+        return deleted, model_count, perms_needed, protected

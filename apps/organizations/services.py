@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.accounts.models import User
+from apps.accounts.services import email_mark_verified
 from apps.core import jobs
 from apps.core.emails import absolute_url, send_templated_email
 from apps.core.errors import RefusedError
@@ -398,6 +400,20 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+@transaction.atomic
+def invitation_sign_up(*, token: str, name: str, password: str):
+    """Create an account through an invitation link and join. The link was sent to the invited
+    address, so following it proves the address: the account starts verified.
+
+    Returns (user, organization).
+    """
+    invitation = invitation_for_token(token)
+    user = User.objects.create_user(email=invitation.email, password=password, name=name)
+    membership = invitation_accept(token=token, user=user)
+    email_mark_verified(user)
+    return user, membership.organization
 
 
 def invitations_purge_expired(*, older_than_days: int = 30) -> int:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from apps.organizations import selectors, services
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.forms import (
     InvitationForm,
+    InvitedSignupForm,
     OrganizationDeleteForm,
     OrganizationForm,
     RoleForm,
@@ -336,6 +338,12 @@ def invitation_update(request, access, invitation_id):
     return redirect("organizations:member_list", org_slug=access.organization.slug)
 
 
+def _invitation_problem(request, error):
+    return render(
+        request, "organizations/invitation_problem.html", {"error": error}, status=error.status
+    )
+
+
 @guard_links("link-guess")
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
@@ -349,9 +357,7 @@ def invitation(request, token):
             messages.success(request, f"Welcome to {membership.organization.name}!")
             return redirect("organizations:dashboard", org_slug=membership.organization.slug)
     except services.InvitationError as error:
-        return render(
-            request, "organizations/invitation_problem.html", {"error": error}, status=error.status
-        )
+        return _invitation_problem(request, error)
     context = {
         "invitation": invitation,
         "token": token,
@@ -363,3 +369,27 @@ def invitation(request, token):
     return render(
         request, "organizations/invitation.html", context, status=403 if wrong_user else 200
     )
+
+
+@limit("signup")
+@guard_links("link-guess")
+def invited_signup(request):
+    """/accounts/signup/?invitation=<token>, through accounts' sign-up (INVITED_SIGNUP_VIEW): an
+    account for the invited address, which joins at once; the link proved the address."""
+    token = request.GET["invitation"]
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return _invitation_problem(request, error)
+    form = InvitedSignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, organization = services.invitation_sign_up(
+                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
+            )
+        except services.InvitationError as error:  # used or expired between page load and submit
+            return _invitation_problem(request, error)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome! You are now a member of {organization.name}.")
+        return redirect("organizations:dashboard", org_slug=organization.slug)
+    return render(request, "accounts/signup.html", {"form": form, "invitation": invitation})
