@@ -49,13 +49,10 @@ def participant_link(participant: Participant) -> str:
 def link_expires_at(round_: Round):
     """When the round's links stop working: SURVEY_LINK_DAYS_AFTER_CLOSE after it closes.
 
-    A round closed by hand before its close date counts from the moment it was closed; before
-    that, this is the latest the links can work (the close date plus the grace period).
+    Counts from when the round actually closed (`Round.period`: a round closed by hand before
+    its close date, from that moment); while it is open, this is the latest the links can work.
     """
-    closed = round_.closes_at
-    if round_.closed_at is not None:
-        closed = min(closed, round_.closed_at)
-    return closed + timedelta(days=settings.SURVEY_LINK_DAYS_AFTER_CLOSE)
+    return round_.period.closes + timedelta(days=settings.SURVEY_LINK_DAYS_AFTER_CLOSE)
 
 
 @transaction.atomic
