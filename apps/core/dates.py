@@ -29,6 +29,10 @@ def closing_day(moment: dt.datetime, time_zone: str) -> dt.date:
     return at.date() - dt.timedelta(days=1) if at.time() == dt.time(0) else at.date()
 
 
+def _named(text: str, time_zone: str, named: bool) -> str:
+    return f"{text} ({zone_name(time_zone)})" if named else text
+
+
 def closing_text(moment: dt.datetime, time_zone: str, *, named: bool = False) -> str:
     """A close moment for people: "end of 12 Dec 2026" or "12 Dec 2026, 17:00" (+ the zone)."""
     at = local(moment, time_zone)
@@ -36,7 +40,12 @@ def closing_text(moment: dt.datetime, time_zone: str, *, named: bool = False) ->
         text = f"end of {date_format(closing_day(moment, time_zone), DAY)}"
     else:
         text = date_format(at, f"{DAY}, H:i")
-    return f"{text} ({zone_name(time_zone)})" if named else text
+    return _named(text, time_zone, named)
+
+
+def opening_text(moment: dt.datetime, time_zone: str, *, named: bool = False) -> str:
+    """An opening moment for people: "14 Nov 2026, 09:00" (+ the zone)."""
+    return _named(date_format(local(moment, time_zone), f"{DAY}, H:i"), time_zone, named)
 
 
 def quarter_of(moment: dt.datetime, time_zone: str) -> str:
@@ -71,7 +80,7 @@ class Period:
         start = date_format(self.opened_day(time_zone), DAY)
         if self.is_closed:
             end = date_format(self.closed_day(time_zone), DAY)
-            return f"{start} to {end} ({zone_name(time_zone)})" if named else f"{start} to {end}"
+            return _named(f"{start} to {end}", time_zone, named)
         return f"{start} to {closing_text(self.closes, time_zone, named=named)}"
 
 

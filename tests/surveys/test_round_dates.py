@@ -16,9 +16,10 @@ from apps.organizations.models import Role
 from apps.reports import services as report_services
 from apps.reports.pdf import render_pdf
 from apps.scoring.dashboard import executive_dashboard
+from apps.surveys import round_services
 from apps.surveys.models import Round
 from tests.factories import RoundFactory
-from tests.scenarios import submit_responses
+from tests.scenarios import invite, submit_responses
 from tests.support.downloads import read_csv
 
 AMSTERDAM = "Europe/Amsterdam"
@@ -103,6 +104,13 @@ def _csv(client, user, name, *args) -> list[list[str]]:
     return read_csv(client.get(reverse(name, args=args)))
 
 
+def _chart_months(client, user, org, team) -> list[str]:
+    """The x-axis labels of the team history's chart."""
+    history = _page(client, user, "scoring:team_history", org.slug, team.public_id)
+    chart = re.search(r'<svg [^>]*aria-labelledby="history-chart-title.*?</svg>', history, re.S)
+    return re.findall(r">([A-Z][a-z]{2} \d{4})</text>", chart.group(0))
+
+
 @pytest.mark.django_db
 def test_round_page_and_team_page_show_the_round_from_opening_to_closing_by_hand(
     client, hand_closed, lead, org, team
@@ -121,7 +129,7 @@ def test_history_page_csv_chart_and_result_page_say_closed_28_nov(
 ):
     history = _page(client, lead, "scoring:team_history", org.slug, team.public_id)
     assert "closed 28 Nov 2026" in history and "13 Dec" not in history
-    assert "Nov 2026" in history.split("<svg", 1)[1] and "Dec 2026" not in history
+    assert "Dec 2026" not in history
     rows = _csv(client, lead, "scoring:team_history_csv", org.slug, team.public_id)
     assert rows[0][2] == "closed" and {row[2] for row in rows[1:]} == {"2026-11-28"}
     result = _page(client, lead, "scoring:round_result", org.slug, hand_closed.public_id)
@@ -160,6 +168,23 @@ def test_dashboard_counts_a_round_in_the_quarter_it_was_closed_by_hand(amsterdam
 
 
 @pytest.mark.django_db
+def test_the_history_chart_labels_a_round_closed_by_hand_on_28_nov_with_nov(
+    client, hand_closed, lead, org, team
+):
+    assert _chart_months(client, lead, org, team) == ["Nov 2026"]  # due in Dec
+
+
+@pytest.mark.django_db
+def test_the_history_chart_labels_a_round_closing_at_2330_utc_on_31_dec_with_jan_in_amsterdam(
+    client, amsterdam, round_, lead, team
+):
+    closes = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)  # 00:30 on 1 Jan in Amsterdam
+    late = closes + dt.timedelta(minutes=4)  # the scheduled job closed it a little late
+    _closed_at(round_, opens_at=OPENED, closes_at=closes, closed_at=late)
+    assert _chart_months(client, lead, amsterdam, team) == ["Jan 2027"]
+
+
+@pytest.mark.django_db
 def test_pdf_cover_shows_the_round_from_opening_to_closing_by_hand(hand_closed, lead):
     report = report_services.report_request(scope="round", obj=hand_closed, requested_by=lead)
     pdf = render_pdf(report_services.report_html(report))
@@ -167,6 +192,65 @@ def test_pdf_cover_shows_the_round_from_opening_to_closing_by_hand(hand_closed, 
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     assert "(14 Nov 2026 to 28 Nov 2026)" in re.sub(r"\s+", " ", text.split("\f")[0])
+
+
+# --- The respondent's pages (dates relative to today: a link works only so long)
+
+
+def _days_from_today(days: int, at: dt.time) -> dt.datetime:
+    return dt.datetime.combine(
+        timezone.localtime(timezone=AMS).date() + dt.timedelta(days), at, AMS
+    )
+
+
+def _day(moment: dt.datetime) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _link(round_) -> str:
+    return invite(round_, ["ann@example.com"])["ann@example.com"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("at", "shown"),
+    [
+        (dt.time(17), lambda due: f"{_day(due)}, 17:00"),
+        (dt.time(0), lambda due: f"end of {_day(due - dt.timedelta(days=1))}"),
+    ],
+    ids=["17:00", "midnight"],
+)
+def test_the_intro_page_names_the_zone_of_the_close_time(client, amsterdam, team, at, shown):
+    due = _days_from_today(5, at)
+    token = _link(RoundFactory(team=team, closes_at=due))
+    html = client.get(reverse("surveys:intro", args=[token])).content.decode()
+    assert f"<strong>Closes:</strong> {shown(due)} (Europe/Amsterdam)." in html
+
+
+@pytest.mark.django_db
+def test_the_intro_and_problem_pages_say_a_round_closed_by_hand_closed_that_day(
+    client, amsterdam, team
+):
+    opened, due = _days_from_today(-20, dt.time(9)), _days_from_today(10, dt.time(17))
+    round_ = RoundFactory(team=team, opens_at=opened, closes_at=due)
+    token = _link(round_)
+    round_services.round_close(round_=round_)
+    today = _day(timezone.localtime(timezone=AMS))
+    intro = client.get(reverse("surveys:intro", args=[token])).content.decode()
+    assert f"<strong>Closed:</strong> {today}." in intro and _day(due) not in intro
+    problem = client.get(reverse("surveys:page", args=[token, 1]))
+    assert problem.status_code == 410
+    assert f"It closed on {today}." in problem.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_intro_and_problem_pages_name_the_zone_of_the_opening_time(client, amsterdam, team):
+    opens = _days_from_today(3, dt.time(9))
+    token = _link(RoundFactory(team=team, opens_at=opens, closes_at=opens + dt.timedelta(days=14)))
+    shown = f"opens on {_day(opens)}, 09:00 (Europe/Amsterdam)."
+    assert shown in client.get(reverse("surveys:intro", args=[token])).content.decode()
+    problem = client.get(reverse("surveys:page", args=[token, 1]))
+    assert problem.status_code == 403 and shown in problem.content.decode()
 
 
 # --- My surveys

@@ -8,7 +8,7 @@ zone is read). The rules live in `apps.core.dates`.
 from django import template
 from django.utils.formats import date_format
 
-from apps.core.dates import DAY, closing_text
+from apps.core.dates import DAY, closing_text, opening_text
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ def round_period(round_, time_zone: str | None = None) -> str:
 def round_closed(round_, time_zone: str | None = None) -> str:
     """The day a round closed (or is due to close): "28 Nov 2026"."""
     return date_format(round_.period.closed_day(_zone(round_, time_zone)), DAY)
+
+
+@register.filter
+def round_opens(round_, time_zone: str | None = None) -> str:
+    """When a round opens, naming the zone: "14 Nov 2026, 09:00 (Europe/Amsterdam)"."""
+    return opening_text(round_.period.opened, _zone(round_, time_zone), named=True)
 
 
 @register.filter
