@@ -149,10 +149,11 @@ def _team_change(team: TeamRow) -> SafeString:
     if not team.crosses_versions or team.change is None:
         return format_html("{}", _change(team.change))
     return format_html(
-        '{}<div class="small text-body-secondary version-change">{}, since {}</div>',
+        '{}<div class="small text-body-secondary version-change" title="{}">{} → {}</div>',
         _change(team.change),
-        version_marker(team.bank),
+        "Compares two question sets (bank versions): not progress alone",
         team.first_bank,
+        team.bank,
     )
 
 
@@ -202,8 +203,9 @@ def heatmap(data: Dashboard, *, organization_slug: str | None = None) -> SafeStr
     return format_html(
         '<table class="table align-middle heatmap">'
         "<caption>Each team's latest closed round: score as a share of the maximum and level, "
-        "per dimension; change in the total since the team's first round in the period."
-        "</caption>"
+        "per dimension; change in the total since the team's first round in the period (with "
+        "two bank versions under it when those rounds are on different question sets, so it "
+        "is not progress alone).</caption>"
         '<thead><tr><th scope="col">Team</th>{}<th scope="col">Total</th>'
         '<th scope="col" class="text-end">Change</th></tr></thead>'
         "<tbody>\n{}\n</tbody></table>",

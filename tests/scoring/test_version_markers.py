@@ -112,7 +112,7 @@ def test_dashboard_does_not_rank_a_change_across_question_sets_as_a_move(
     # The heat map says so beside the change, the trend marks the quarter the new set began.
     heatmap = html.split('class="table align-middle heatmap"', 1)[1].split("</table>", 1)[0]
     switched_row = heatmap.split(">Switched</a>", 1)[1].split("</tr>", 1)[0]
-    assert f"New question set: {_label(new)}, since {_label(old)}" in switched_row
+    assert f"{_label(old)} → {_label(new)}" in switched_row
     assert "version-change" not in heatmap.split(">Steady</a>", 1)[1].split("</tr>", 1)[0]
     trend = html.split('id="trend-chart-title"', 1)[1].split("</svg>", 1)[0]
     assert trend.count('class="version-marker"') == 1
