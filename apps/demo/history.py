@@ -1,5 +1,10 @@
 """Believable history for the demo organization: six closed quarterly rounds per team, with
-mostly improving trends, and one round in progress. Idempotent."""
+mostly improving trends, and one round in progress. Idempotent.
+
+The first five rounds are on the first LLMOps bank version; once a later version is installed
+(llmops v2), the latest closed round and the open one are on it, with some "not applicable"
+(where a question allows it) and "I don't know" answers, so the history and the dashboard show
+where the question set changed."""
 
 import datetime as dt
 import random
@@ -11,11 +16,11 @@ from django.utils import timezone
 from apps.core.tokens import hash_token
 from apps.organizations.models import Membership, Organization, Team
 from apps.scoring import services as scoring_services
-from apps.scoring.calculations import respondent_scores
 from apps.scoring.services import team_scores_store
 from apps.surveys import round_services
 from apps.surveys.models import (
     Answer,
+    AnswerKind,
     BankStatus,
     Participant,
     QuestionBank,
@@ -58,19 +63,42 @@ def _participants(round_: Round, memberships: list[Membership]) -> list[Particip
     return Participant.objects.bulk_create(participants)
 
 
-def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> None:
-    specs = scoring_services.bank_question_specs(round_.bank_id)
+def _unsure(question, skill: float, rng) -> str | None:
+    """Now and then "not applicable" (where the question allows it) or "I don't know" (more
+    often in a weaker team: knowledge gaps), else None."""
+    if question.allow_na and rng.random() < 0.2:
+        return AnswerKind.NOT_APPLICABLE
+    if question.bank.allow_dont_know and rng.random() < 0.04 + 0.06 * max(0.0, 1 - skill / 2):
+        return AnswerKind.DONT_KNOW
+    return None
+
+
+def _option(question, skill: float, rng):
+    """The option nearest to the skill (expected points of 0-2, scaled to the question's top
+    points) give or take a third of the range."""
+    choices = list(question.choices.all())
+    top = max(c.points for c in choices)
+    wanted = max(0, min(top, round((skill + rng.uniform(-0.7, 0.7)) * top / 2)))
+    return min(choices, key=lambda c: (abs(c.points - wanted), c.points))
+
+
+def _answer(round_, participants, questions, skill, rng, *, submit: bool, unsure: bool) -> None:
+    """Everyone answers every question; with `unsure`, some answers are N/A or don't know."""
     for participant in participants:
         response = Response.objects.create(participant=participant, round=round_, bank=round_.bank)
-        chosen = {}
         answers = []
         for question in questions:
-            level = skill[question.dimension.key] + rng.uniform(-0.7, 0.7)
-            points = max(0, min(2, round(level)))
-            choice = next(c for c in question.choices.all() if c.points == points)
-            chosen[question.code] = points
+            level = skill[question.dimension.key]
+            kind = _unsure(question, level, rng) if unsure else None
+            choice = None if kind else _option(question, level, rng)
             answers.append(
-                Answer(response=response, bank=round_.bank, question=question, choice=choice)
+                Answer(
+                    response=response,
+                    bank=round_.bank,
+                    question=question,
+                    kind=kind or AnswerKind.CHOICE,
+                    choice=choice,
+                )
             )
         Answer.objects.bulk_create(answers)
         if not submit:
@@ -78,23 +106,33 @@ def _answer(round_, participants, questions, skill, rng, *, submit: bool) -> Non
         submitted_at = round_.opens_at + dt.timedelta(
             days=rng.randint(1, 10), hours=rng.randint(8, 17)
         )
-        scoring_services.response_store_snapshot(
-            response=response, scores=respondent_scores(specs, chosen)
-        )
+        scoring_services.response_score(response=response)
         round_services.response_mark_submitted(response=response, submitted_at=submitted_at)
+
+
+def _questions(bank) -> list:
+    return list(
+        bank.questions.select_related("dimension", "bank")
+        .prefetch_related("choices")
+        .order_by("dimension__order", "order", "pk")
+    )
 
 
 @transaction.atomic
 def seed_history(organization: Organization) -> int:
-    """Create the quarterly rounds that do not exist yet; return how many were created."""
-    bank = (
-        QuestionBank.objects.filter(slug="llmops", status=BankStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
+    """Create the quarterly rounds that do not exist yet; return how many were created.
+
+    The history is on the first LLMOps version; the latest closed round (and the open one) on
+    the newest, when a later one is installed."""
+    banks = list(
+        QuestionBank.objects.filter(
+            slug="llmops", status__in=[BankStatus.PUBLISHED, BankStatus.RETIRED]
+        ).order_by("version")
     )
-    if bank is None:
+    if not banks:
         return 0
-    questions = list(bank.questions.select_related("dimension").prefetch_related("choices"))
+    first, newest = banks[0], banks[-1]
+    questions = {bank.pk: _questions(bank) for bank in {first, newest}}
     zone = timezone.get_default_timezone()
     today = timezone.localdate()
     created = 0
@@ -109,6 +147,7 @@ def seed_history(organization: Organization) -> int:
             title = f"Q{(start.month - 1) // 3 + 1} {start.year} LLMOps check"
             if Round.objects.filter(team=team, title=title).exists():
                 continue
+            bank = newest if back == 1 else first
             opens_at = dt.datetime.combine(start + dt.timedelta(days=14), dt.time(9), zone)
             round_ = Round.objects.create(
                 team=team,
@@ -122,18 +161,26 @@ def seed_history(organization: Organization) -> int:
             step = QUARTERS - back
             skill = {"application": app + growth * step, "operational": ops + growth * 1.2 * step}
             people = memberships[: max(3, len(memberships) - rng.randint(0, 1))]
-            _answer(round_, _participants(round_, people), questions, skill, rng, submit=True)
+            _answer(
+                round_,
+                _participants(round_, people),
+                questions[bank.pk],
+                skill,
+                rng,
+                submit=True,
+                unsure=bank != first,
+            )
             Round.objects.filter(pk=round_.pk).update(
                 status=RoundStatus.CLOSED, closed_at=round_.closes_at
             )
             round_.refresh_from_db()
             team_scores_store(round_=round_)
             created += 1
-    created += _seed_open_round(organization, bank, questions)
+    created += _seed_open_round(organization, newest, questions[newest.pk], unsure=newest != first)
     return created
 
 
-def _seed_open_round(organization, bank, questions) -> int:
+def _seed_open_round(organization, bank, questions, *, unsure: bool) -> int:
     team = Team.objects.filter(organization=organization, name="Support Copilot").first()
     if team is None or Round.objects.filter(team=team, status=RoundStatus.OPEN).exists():
         return 0
@@ -156,5 +203,5 @@ def _seed_open_round(organization, bank, questions) -> int:
     rng = random.Random("open round")
     skill = {"application": 1.6, "operational": 1.4}
     done = [p for p in participants if not p.email.startswith(("member@", "lead@"))][:2]
-    _answer(round_, done, questions, skill, rng, submit=True)
+    _answer(round_, done, questions, skill, rng, submit=True, unsure=unsure)
     return 1
