@@ -255,3 +255,76 @@ def maturity_grid(
                 f'<text x="{left + size + 12}" y="{top + 14 + index * 18}" font-size="11" fill="{colour}">● {escape(name)}</text>'
             )
     return _svg(width, height, ident, title, description, body)
+
+
+def _ramp(index: int, count: int) -> str:
+    """The `index`-th of `count` shades from light to dark teal: options in level order, the
+    higher level darker (one hue, so that it reads as an order, not as separate series)."""
+    light, dark = (0xD2, 0xEA, 0xE5), (0x0B, 0x5E, 0x55)
+    share = index / (count - 1) if count > 1 else 1.0
+    return "#" + "".join(
+        f"{round(a + (b - a) * share):02x}" for a, b in zip(light, dark, strict=True)
+    )
+
+
+def distribution_bar(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    options: Sequence[tuple[str, int]],
+    aside: Sequence[tuple[str, int]],
+    mark: str | None = None,
+) -> SafeString:
+    """How many chose each option, as one bar: `options` (short name, how many) in level order
+    from light to dark, then, apart after a gap, the answers that do not score (`aside`: not
+    applicable in grey, don't know outlined). A legend under it names each part with its count,
+    so that nothing depends on telling the shades apart; `mark` (e.g. "Disagreement") is
+    written above the bar."""
+    width, bar, gap = 640, 22, 12
+    top = 22 if mark else 4
+    total = sum(n for _, n in options) + sum(n for _, n in aside)
+    has_aside = any(n for _, n in aside)
+    unit = (width - (gap if has_aside else 0)) / total if total else 0.0
+    body = []
+    if mark:
+        body.append(
+            f'<text x="0" y="14" font-size="12" font-weight="bold" fill="#8a3b00">'
+            f"\u25b2 {escape(mark)}</text>"
+        )
+    body.append(f'<rect x="0" y="{top}" width="{width}" height="{bar}" fill="#f4f6f7"/>')
+    parts = [
+        (name, n, _ramp(i, len(options)), "#ffffff" if i >= len(options) / 2 else INK, "")
+        for i, (name, n) in enumerate(options)
+    ]
+    styles = [("#aeb4ba", INK, ""), ("#ffffff", INK, f' stroke="{MUTED}" stroke-dasharray="3 2"')]
+    parts += [(name, n, *styles[min(i, 1)]) for i, (name, n) in enumerate(aside)]
+    x = 0.0
+    for index, (_, n, fill, ink, stroke) in enumerate(parts):
+        if index == len(options) and has_aside:
+            x += gap
+        if not n:
+            continue
+        w = n * unit
+        body.append(
+            f'<rect x="{x:.1f}" y="{top}" width="{w:.1f}" height="{bar}" fill="{fill}"{stroke}/>'
+        )
+        if w >= 16:
+            body.append(
+                f'<text x="{x + w / 2:.1f}" y="{top + 15}" font-size="12" text-anchor="middle" '
+                f'fill="{ink}">{n}</text>'
+            )
+        x += w
+    # The legend, wrapped at the chart's width (about 6.5 units per character at this size).
+    lx, ly = 0.0, top + bar + 16
+    for name, n, fill, _, stroke in parts:
+        label = f"{name}: {n}"
+        room = 18 + 6.5 * len(label) + 14
+        if lx and lx + room > width:
+            lx, ly = 0.0, ly + 18
+        body.append(
+            f'<rect x="{lx:.1f}" y="{ly - 10}" width="11" height="11" fill="{fill}"{stroke}/>'
+            f'<text x="{lx + 16:.1f}" y="{ly}" font-size="11" fill="{INK}">{escape(label)}</text>'
+        )
+        lx += room
+    return _svg(width, ly + 6, ident, title, description, body)

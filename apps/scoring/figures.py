@@ -11,11 +11,12 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
 from apps.scoring import charts
 from apps.scoring.bands import bank_bands
 from apps.scoring.dashboard import Cell, Dashboard, TeamRow
-from apps.scoring.selectors import HistoryPoint, RoundResult, chart_bands
+from apps.scoring.selectors import HistoryPoint, QuestionRow, RoundResult, chart_bands
 
 NO_VALUE = "\u2013"  # an en dash, as on the other pages
 TOTAL = ("total", "Total")
@@ -37,6 +38,37 @@ def round_chart(result: RoundResult) -> SafeString:
             (row.name, row.percent, row.level_name) for row in [*result.dimensions, result.total]
         ],
         bands=chart_bands(result.bands, result.total.max_points),
+    )
+
+
+def question_distribution_chart(row: QuestionRow) -> SafeString:
+    """How the team answered one question: a bar of its options in level order (light to dark),
+    "not applicable" and "don't know" apart after a gap, a disagreement or a knowledge gap
+    written above it. The description says every count in words; the page and the PDF put the
+    table with the options' full texts beside it."""
+    options = [(level or f"Option {i + 1}", n) for i, (level, _, _, n) in enumerate(row.options)]
+    aside = []
+    if row.offers_na or row.na:
+        aside.append(("Not applicable", row.na))
+    if row.offers_dont_know or row.dont_know:
+        aside.append(("Don't know", row.dont_know))
+    findings = [
+        text
+        for flagged, text in [
+            (row.disagreement, "Disagreement: answers two or more levels apart"),
+            (row.knowledge_gap, "Knowledge gap: a third or more don't know"),
+        ]
+        if flagged
+    ]
+    counted = ", ".join(f"{name} {n}" for name, n in [*options, *aside])
+    return charts.distribution_bar(
+        ident=f"question-{slugify(row.code)}",
+        title=f"{row.code}: how many chose each answer",
+        description=f"How many chose each answer, options from the lowest level to the highest: "
+        f"{counted}.{''.join(f' {text}.' for text in findings)}",
+        options=options,
+        aside=aside,
+        mark=" · ".join(findings) or None,
     )
 
 
