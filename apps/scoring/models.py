@@ -3,7 +3,9 @@ from django.db.models import F, Q
 
 
 class DimensionScore(models.Model):
-    """Part of a response's score snapshot: its points in one dimension, stored at submit.
+    """Part of a response's score snapshot: its points in one dimension, stored at submit, out of
+    the applicable maximum (the questions it scored: N/A and don't know drop out). A dimension
+    with no scored answer has no row: it is not assessed for that respondent.
 
     Moved here from surveys (which never computes a score); the table keeps its name and rows.
     """
@@ -35,22 +37,27 @@ class TeamScore(models.Model):
     """A round's team aggregate for one dimension (or the total, `dimension` empty).
 
     Stored when the round closes, from the submitted responses' score snapshots. Stored even
-    below the round's threshold; every reader hides it until `n` reaches the threshold.
+    below the round's threshold; every reader hides it until `submitted` reaches the threshold.
+    The statistics are over the `n` respondents who have a score here (not assessed ones are
+    left out), of their fractions shown on `max_points` (the total: the bank's scale; a
+    dimension: its maximum). The total row is stored whenever anyone submitted, with empty
+    statistics when nobody has a score.
     """
 
     round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="team_scores")
     dimension = models.ForeignKey(
         "surveys.Dimension", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    n = models.PositiveIntegerField()
-    mean = models.DecimalField(max_digits=9, decimal_places=2)
-    median = models.DecimalField(max_digits=9, decimal_places=2)
-    minimum = models.DecimalField(max_digits=9, decimal_places=2)
-    maximum = models.DecimalField(max_digits=9, decimal_places=2)
-    stdev = models.DecimalField(max_digits=9, decimal_places=2)
+    submitted = models.PositiveIntegerField()  # everyone who submitted: the threshold counts them
+    n = models.PositiveIntegerField()  # those with a score here
+    mean = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    median = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    minimum = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    maximum = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    stdev = models.DecimalField(max_digits=9, decimal_places=2, null=True)
     max_points = models.DecimalField(max_digits=9, decimal_places=2)
-    level_number = models.PositiveSmallIntegerField()
-    level_name = models.CharField(max_length=60)
+    level_number = models.PositiveSmallIntegerField(null=True)
+    level_name = models.CharField(max_length=60, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,6 +73,28 @@ class TeamScore(models.Model):
             models.CheckConstraint(
                 condition=Q(minimum__lte=models.F("mean"), mean__lte=models.F("maximum")),
                 name="team_score_mean_within_range",
+            ),
+            models.CheckConstraint(condition=Q(n__lte=F("submitted")), name="team_score_n_counted"),
+            models.CheckConstraint(
+                condition=Q(
+                    n=0,
+                    mean__isnull=True,
+                    median__isnull=True,
+                    minimum__isnull=True,
+                    maximum__isnull=True,
+                    stdev__isnull=True,
+                    level_number__isnull=True,
+                )
+                | Q(
+                    n__gt=0,
+                    mean__isnull=False,
+                    median__isnull=False,
+                    minimum__isnull=False,
+                    maximum__isnull=False,
+                    stdev__isnull=False,
+                    level_number__isnull=False,
+                ),
+                name="team_score_stats_iff_scored",
             ),
         ]
 

@@ -14,12 +14,20 @@ from enum import StrEnum
 
 from django.db.models import Count, Prefetch, Q
 
-from apps.scoring.bands import bank_bands
-from apps.scoring.calculations import LevelBand, percent, question_distribution
+from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
+from apps.scoring.calculations import (
+    LevelBand,
+    knowledge_gap,
+    median_level,
+    percent,
+    question_distribution,
+    question_level,
+)
 from apps.scoring.charts import Band
 from apps.scoring.models import TeamScore
 from apps.surveys.models import (
     Answer,
+    AnswerKind,
     Choice,
     Participant,
     Question,
@@ -48,6 +56,9 @@ def withheld_message(reason: Withheld, *, n: int, needed: int, invited: int | No
 
 @dataclass(frozen=True)
 class ScoreRow:
+    """A team aggregate: statistics of the fractions of the respondents with a score here, shown
+    on `max_points` (the total: the bank's scale; a dimension: its maximum)."""
+
     key: str  # dimension key, or "total"
     name: str
     mean: Decimal
@@ -71,8 +82,20 @@ class QuestionRow:
     code: str
     text: str
     dimension: str
-    counts: list[tuple[str, int, int]]  # (choice label, points, how many)
+    counts: list[tuple[str, int, int]]  # (choice label, points, how many), options only
     disagreement: bool
+    na: int = 0  # answered "not applicable"
+    dont_know: int = 0  # answered "I don't know"
+    # The team's current level on this question (DESIGN §3): the median level of the chosen
+    # options, or, where options have no levels, the level of the mean fraction. None: nobody
+    # chose an option.
+    level_number: int | None = None
+    level_name: str = ""
+    knowledge_gap: bool = False  # "don't know" from a third or more of the respondents
+
+    @property
+    def answered(self) -> int:
+        return sum(n for _, _, n in self.counts) + self.na + self.dont_know
 
 
 @dataclass
@@ -110,6 +133,11 @@ class RoundResult:
     def disagreements(self) -> list[QuestionRow]:
         return [q for q in self.questions if q.disagreement]
 
+    @property
+    def knowledge_gaps(self) -> list[QuestionRow]:
+        """Questions a third or more answered "don't know": a finding of its own (page, PDF)."""
+        return [q for q in self.questions if q.knowledge_gap]
+
 
 def chart_bands(bands: list[LevelBand], bank_maximum: Decimal) -> list[Band]:
     return [
@@ -124,6 +152,8 @@ def _rows(scores: list[TeamScore], previous: dict[str, Decimal] | None = None):
     for score in sorted(
         scores, key=lambda s: (s.dimension is not None, s.dimension.order if s.dimension else 0)
     ):
+        if not score.n:
+            continue  # nobody has a score here: not assessed, never shown as 0
         key = score.dimension.key if score.dimension else "total"
         now = percent(score.mean, score.max_points)
         row = ScoreRow(
@@ -163,12 +193,13 @@ def _previous_percents(round_: Round) -> tuple[Round | None, dict[str, Decimal] 
     return earlier, {
         (s.dimension.key if s.dimension else "total"): percent(s.mean, s.max_points)
         for s in earlier.team_scores.all()
+        if s.n
     }
 
 
 def _stored_n(scores: list[TeamScore]) -> int:
     """How many submitted, from the total aggregate stored at close (none: nobody)."""
-    return next((s.n for s in scores if s.dimension_id is None), 0)
+    return next((s.submitted for s in scores if s.dimension_id is None), 0)
 
 
 def _withheld_or_empty(round_: Round, n: int, viewer=None) -> RoundResult:
@@ -211,36 +242,64 @@ def round_team_result(round_: Round, viewer=None) -> RoundResult:
     result.previous, previous_percents = _previous_percents(round_)
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
-    result.questions = _question_rows(round_, len(result.bands), round_.bank.disagreement_threshold)
+    result.questions = _question_rows(round_, result.bands)
     return result
 
 
-def _question_rows(round_: Round, level_count: int, threshold: Decimal | None) -> list[QuestionRow]:
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    chosen: dict[int, list[int]] = defaultdict(list)
-    for question_id, points, n in (
-        Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
-        .values("question_id", "choice__points")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "choice__points", "n")
-    ):
-        counts[question_id][points] = n
-        chosen[question_id].extend([points] * n)
-    questions = (
+def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
+    bank = round_.bank
+    chosen: dict[int, list[Choice]] = defaultdict(list)  # question id → chosen options
+    unscored: dict[tuple[int, str], int] = defaultdict(int)  # (question id, kind) → how many
+    choices_by_id: dict[int, Choice] = {}
+    questions = list(
         Question.objects.filter(bank_id=round_.bank_id)
         .select_related("dimension")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("points")))
         .order_by("dimension__order", "order")
     )
+    for question in questions:
+        choices_by_id.update((c.pk, c) for c in question.choices.all())
+    for question_id, kind, choice_id, n in (
+        Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
+        .values("question_id", "kind", "choice_id")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "kind", "choice_id", "n")
+    ):
+        if kind == AnswerKind.CHOICE:
+            chosen[question_id].extend([choices_by_id[choice_id]] * n)
+        else:
+            unscored[question_id, kind] += n
+    scale = bank_scale(bank, bank_question_specs(bank.pk)) if bands else Decimal(0)
+    named = {band.number: band.name for band in bands}
     rows = []
     for question in questions:
         choices = list(question.choices.all())
+        points = [c.points for c in chosen[question.pk]]
+        levels = [c.level for c in chosen[question.pk] if c.level is not None]
+        with_levels = bool(choices) and all(c.level is not None for c in choices)
         distribution = question_distribution(
-            chosen[question.pk],
+            points,
             choice_points=[c.points for c in choices],
-            level_count=level_count,
-            threshold=threshold,
+            level_count=len(bands),
+            threshold=bank.disagreement_threshold,
+            chosen_levels=levels if with_levels else None,
         )
+        if with_levels:
+            number = median_level(levels)
+        else:
+            band = (
+                question_level(
+                    points,
+                    max_points=max((c.points for c in choices), default=0),
+                    scale=scale,
+                    bands=bands,
+                )
+                if bands
+                else None
+            )
+            number = band.number if band else None
+        na = unscored[question.pk, AnswerKind.NOT_APPLICABLE]
+        dont_know = unscored[question.pk, AnswerKind.DONT_KNOW]
         rows.append(
             QuestionRow(
                 code=question.code,
@@ -248,6 +307,11 @@ def _question_rows(round_: Round, level_count: int, threshold: Decimal | None) -
                 dimension=question.dimension.name,
                 counts=[(c.label, c.points, distribution.counts.get(c.points, 0)) for c in choices],
                 disagreement=distribution.disagreement,
+                na=na,
+                dont_know=dont_know,
+                level_number=number,
+                level_name=named.get(number, "") if number is not None else "",
+                knowledge_gap=knowledge_gap(dont_know, len(points) + na + dont_know),
             )
         )
     return rows

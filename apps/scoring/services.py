@@ -7,21 +7,20 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from apps.scoring.bands import bank_bands
+from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
 from apps.scoring.calculations import (
     MissingAnswers,
-    QuestionSpec,
     Scores,
     aggregate,
     level_for,
+    max_by_dimension,
+    on_scale,
     respondent_scores,
 )
 from apps.scoring.models import DimensionScore, TeamScore
 from apps.surveys.models import (
     Answer,
-    Choice,
     Dimension,
-    Question,
     Response,
     ResponseStatus,
     Round,
@@ -29,24 +28,11 @@ from apps.surveys.models import (
 from apps.surveys.round_services import AnswersMissing
 
 
-def bank_question_specs(bank_id: int) -> list[QuestionSpec]:
-    rows = (
-        Question.objects.filter(bank_id=bank_id)
-        .select_related("dimension")
-        .order_by("dimension__order", "order", "pk")
-    )
-    maxima = {}
-    for question_id, points in Choice.objects.filter(bank_id=bank_id).values_list(
-        "question_id", "points"
-    ):
-        maxima[question_id] = max(points, maxima.get(question_id, 0))
-    return [QuestionSpec(q.code, q.dimension.key, q.weight, maxima.get(q.pk, 0)) for q in rows]
-
-
 def response_score(*, response: Response) -> Response:
     """Score a response being submitted and store its snapshot; AnswersMissing (the submission
-    is refused) while a question is unanswered."""
+    is refused) while a question has no answer (an option, N/A or don't know)."""
     specs = bank_question_specs(response.bank_id)
+    # N/A and don't know have no choice: their points are None, answered but not scored.
     points = dict(
         Answer.objects.filter(response=response).values_list("question__code", "choice__points")
     )
@@ -58,8 +44,10 @@ def response_score(*, response: Response) -> Response:
 
 
 def response_store_snapshot(*, response: Response, scores: Scores) -> Response:
-    """Store a response's score snapshot: its points per dimension; its total is set on
-    `response`, saved by surveys with its submission (a draft has no total, a database check)."""
+    """Store a response's score snapshot: its points and applicable maximum per assessed
+    dimension (none for a dimension it did not assess); its total and applicable maximum (0 of 0:
+    nothing scored) are set on `response`, saved by surveys with its submission (a draft has no
+    total, a database check)."""
     dimensions = dict(Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk"))
     DimensionScore.objects.bulk_create(
         DimensionScore(
@@ -88,44 +76,53 @@ def team_scores_store(*, round_: Round) -> list[TeamScore]:
 
 
 def team_scores_compute(round_: Round) -> list[TeamScore]:
-    """The round's team aggregates (unsaved): per dimension, and the total."""
+    """The round's team aggregates (unsaved): per dimension, and the total.
+
+    Each over the respondents with a score there, of their fractions shown on the scale (the
+    total) or on the dimension's maximum; `submitted` counts everyone, for the threshold. A
+    dimension nobody assessed has no row; the total always has one.
+    """
     submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
     totals = list(submitted.values_list("total_points", "max_points"))
     if not totals:
         return []
     bands = bank_bands(round_.bank_id)
-    bank_maximum = totals[0][1]
+    specs = bank_question_specs(round_.bank_id)
+    dimension_maxima = max_by_dimension(specs)
+    scale = bank_scale(round_.bank, specs)
+    dimension_keys = dict(Dimension.objects.filter(bank_id=round_.bank_id).values_list("pk", "key"))
     by_dimension: dict[int, list[Decimal]] = defaultdict(list)
-    maxima: dict[int, Decimal] = {}
     for dimension_id, points, maximum in DimensionScore.objects.filter(
-        response__in=submitted
+        response__in=submitted, max_points__gt=0
     ).values_list("dimension_id", "points", "max_points"):
-        by_dimension[dimension_id].append(points)
-        maxima[dimension_id] = maximum
-    rows = [(None, [t for t, _ in totals], bank_maximum)] + [
-        (dimension_id, values, maxima[dimension_id])
+        shown_on = dimension_maxima[dimension_keys[dimension_id]]
+        by_dimension[dimension_id].append(on_scale(points, maximum, shown_on))
+    total_values = [on_scale(t, m, scale) for t, m in totals if m]
+    rows = [(None, total_values, scale)] + [
+        (dimension_id, values, dimension_maxima[dimension_keys[dimension_id]])
         for dimension_id, values in by_dimension.items()
     ]
-    scores = []
-    for dimension_id, values, maximum in rows:
+    return [
+        _team_score(round_, dimension_id, values, maximum, scale, bands, len(totals))
+        for dimension_id, values, maximum in rows
+    ]
+
+
+def _team_score(round_, dimension_id, values, maximum, scale, bands, submitted) -> TeamScore:
+    score = TeamScore(
+        round=round_,
+        dimension_id=dimension_id,
+        submitted=submitted,
+        n=0,
+        max_points=maximum,
+    )
+    if values:
         stats = aggregate(values)
-        level = level_for(stats.mean, maximum=maximum, bank_maximum=bank_maximum, bands=bands)
-        scores.append(
-            TeamScore(
-                round=round_,
-                dimension_id=dimension_id,
-                n=stats.n,
-                mean=stats.mean,
-                median=stats.median,
-                minimum=stats.minimum,
-                maximum=stats.maximum,
-                stdev=stats.stdev,
-                max_points=maximum,
-                level_number=level.number,
-                level_name=level.name,
-            )
-        )
-    return scores
+        level = level_for(stats.mean, maximum=maximum, bank_maximum=scale, bands=bands)
+        score.n, score.mean, score.median = stats.n, stats.mean, stats.median
+        score.minimum, score.maximum, score.stdev = stats.minimum, stats.maximum, stats.stdev
+        score.level_number, score.level_name = level.number, level.name
+    return score
 
 
 def round_recompute_differences(round_: Round) -> list[str]:
@@ -135,28 +132,35 @@ def round_recompute_differences(round_: Round) -> list[str]:
     dimension_keys = dict(round_.bank.dimensions.values_list("pk", "key"))
     differences = []
     submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
-    answers: dict[int, dict[str, int]] = defaultdict(dict)
+    answers: dict[int, dict[str, int | None]] = defaultdict(dict)
     for response_id, code, points in Answer.objects.filter(response__in=submitted).values_list(
         "response_id", "question__code", "choice__points"
     ):
         answers[response_id][code] = points
-    stored: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for response_id, dimension_id, points in DimensionScore.objects.filter(
+    stored: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for response_id, dimension_id, points, maximum in DimensionScore.objects.filter(
         response__in=submitted
-    ).values_list("response_id", "dimension_id", "points"):
-        stored[response_id][dimension_keys[dimension_id]] = points
+    ).values_list("response_id", "dimension_id", "points", "max_points"):
+        stored[response_id][dimension_keys[dimension_id]] = (points, maximum)
     for response in submitted:
         fresh = respondent_scores(specs, answers[response.pk])
-        if fresh.by_dimension != stored[response.pk] or fresh.total != response.total_points:
+        recomputed = {
+            key: (points, fresh.max_by_dimension[key]) for key, points in fresh.by_dimension.items()
+        }
+        if recomputed != stored[response.pk] or (fresh.total, fresh.max_total) != (
+            response.total_points,
+            response.max_points,
+        ):
             differences.append(
                 f"response {response.pk}: stored {dict(stored[response.pk])} "
-                f"total {response.total_points}, "
-                f"recomputed {fresh.by_dimension} total {fresh.total}"
+                f"total {response.total_points} of {response.max_points}, "
+                f"recomputed {recomputed} total {fresh.total} of {fresh.max_total}"
             )
 
     def key(score: TeamScore) -> tuple:
         return (
             score.dimension_id or 0,
+            score.submitted,
             score.n,
             score.mean,
             score.median,

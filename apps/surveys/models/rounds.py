@@ -24,13 +24,13 @@ class RoundQuerySet(models.QuerySet):
     def results_visible(self) -> "RoundQuerySet":
         """The rounds whose team results may be shown: `Round.results_visible` for bulk reads.
 
-        The count is the stored total aggregate's `n` (everyone who submitted), written when
-        the round closed; an open round has none, so it never qualifies.
+        The count is the stored total aggregate's `submitted` (everyone who submitted), written
+        when the round closed; an open round has none, so it never qualifies.
         """
         return self.filter(
             status=RoundStatus.CLOSED,
             team_scores__dimension__isnull=True,
-            team_scores__n__gte=F("min_respondents"),
+            team_scores__submitted__gte=F("min_respondents"),
         )
 
 
