@@ -72,14 +72,15 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     is_lead = False
 
 
-def published_bank(slug: str = "llmops"):
+def published_bank(slug: str = "llmops", version: int | None = 1):
+    """A shipped bank: version 1 by default (the numbers most tests pin were written for it);
+    `version=None` for the newest."""
     from apps.surveys.models import BankStatus, QuestionBank
 
-    return (
-        QuestionBank.objects.filter(slug=slug, status=BankStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
+    banks = QuestionBank.objects.filter(slug=slug, status=BankStatus.PUBLISHED)
+    if version is not None:
+        banks = banks.filter(version=version)
+    return banks.order_by("-version").first()
 
 
 class RoundFactory(factory.django.DjangoModelFactory):

@@ -173,10 +173,12 @@ def test_llmops_bank_ships_with_microsofts_bands():
 
 
 def test_a_second_bank_proves_the_engine_is_generic():
-    bank = QuestionBank.objects.filter(status=BankStatus.PUBLISHED).exclude(slug="llmops").get()
-    spec = parse_bank(bank_export(bank))
-    assert len(spec.dimensions) >= 3
-    assert len(spec.levels) == 5
+    others = QuestionBank.objects.filter(status=BankStatus.PUBLISHED).exclude(slug="llmops")
+    assert sorted(others.values_list("slug", "version")) == [("delivery", 1), ("delivery", 2)]
+    for bank in others:
+        spec = parse_bank(bank_export(bank))  # delivery v1 and v2: five levels, three dimensions
+        assert len(spec.dimensions) >= 3
+        assert len(spec.levels) == 5
 
 
 def test_installing_shipped_banks_is_idempotent_and_a_newer_file_is_a_new_version(tmp_path):
@@ -184,10 +186,10 @@ def test_installing_shipped_banks_is_idempotent_and_a_newer_file_is_a_new_versio
     assert install_shipped_banks() == []
     assert QuestionBank.objects.count() == before
     newer = bank_export(QuestionBank.objects.get(slug="llmops", version=1))
-    newer["version"] = 2
+    newer["version"] = 3  # the shipped files are versions 1 and 2
     newer["dimensions"][0]["questions"][0]["text"] = "A reworded question"
     (tmp_path / "llmops.json").write_text(json.dumps(newer))
-    assert [b.version for b in install_shipped_banks(tmp_path)] == [2]
+    assert [b.version for b in install_shipped_banks(tmp_path)] == [3]
     assert install_shipped_banks(tmp_path) == []
     v1 = QuestionBank.objects.get(slug="llmops", version=1)
     assert v1.questions.order_by("order").first().text != "A reworded question"
