@@ -13,6 +13,7 @@ from apps.organizations.models import Role
 from apps.scoring import services
 from apps.scoring.calculations import aggregate
 from apps.scoring.models import DimensionScore, TeamScore
+from apps.scoring.own_result import own_result
 from apps.scoring.selectors import round_team_result, team_history
 from apps.surveys import bank_services, round_services
 from apps.surveys.models import Answer, AnswerKind, Response, ResponseStatus, Round
@@ -90,6 +91,23 @@ def test_snapshots_leave_n_a_and_dont_know_out_and_skip_unassessed_dimensions(v2
     assert by_key["operate"].n == 2 and by_key["operate"].max_points == 9
     assert by_key["operate"].mean == (Decimal(9) + Decimal(3)) / 2
     assert by_key["evaluate"].n == 3
+
+
+def test_a_respondents_own_result_is_on_the_scale_and_leaves_out_what_they_did_not_assess(
+    v2_round,
+):
+    run(v2_round, [[1, 2, 3, "dk", 4, 4], [4, 4, "na", "dk", "dk", "na"], ["dk"] * 6])
+    mixed, evaluate_only, nothing = (
+        own_result(r)
+        for r in Response.objects.filter(round=v2_round).order_by("participant__email")
+    )
+    assert (mixed.total, mixed.max_total, mixed.level.name) == (Decimal("16.8"), 28, "Managed")
+    assert [(d.key, d.points, d.max_points) for d in mixed.dimensions] == [
+        ("evaluate", 3, 9),
+        ("operate", 9, 9),  # 6 of the 6 it scored, shown on its maximum of 9
+    ]
+    assert [d.key for d in evaluate_only.dimensions] == ["evaluate"] and evaluate_only.total == 28
+    assert (nothing.total, nothing.level, nothing.dimensions) == (None, None, [])
 
 
 def test_a_dimension_nobody_assessed_is_not_shown_and_the_threshold_counts_everyone(v2_round):
