@@ -88,8 +88,17 @@ def round_roadmap(round_: Round) -> dict:
         "result": result,
     }
     if result.visible:
-        context.update(sections=_sections(result), chart=figures.round_chart(result))
+        context.update(
+            sections=_sections(result),
+            chart=figures.round_chart(result),
+            question_charts=_question_charts(result),
+        )
     return context
+
+
+def _question_charts(result: RoundResult) -> list:
+    """Per question its row and distribution chart, the very SVG the result page shows."""
+    return [(q, figures.question_distribution_chart(q)) for q in result.questions]
 
 
 def team_roadmap(team) -> dict:
@@ -112,6 +121,7 @@ def team_roadmap(team) -> dict:
             result=result,
             sections=_sections(result),
             chart=figures.round_chart(result),
+            question_charts=_question_charts(result),
             history_chart=figures.history_chart(team.name, points, dimensions),
         )
     return context

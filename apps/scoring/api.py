@@ -47,11 +47,20 @@ class ScoreOut(Schema):
     change_pts: Decimal | None = None
 
 
+class CommentOut(Schema):
+    """A respondent's comment and evidence link on a question, never with a name."""
+
+    answer: str  # the answer it comes with: the option's level (or text), N/A or don't know
+    comment: str
+    evidence_url: str | None = None
+
+
 class QuestionOut(Schema):
     code: str
     text: str
     counts: dict[int, int]
     disagreement: bool
+    comments: list[CommentOut] = []
 
 
 class ResultOut(Schema):
@@ -186,6 +195,14 @@ def round_result(request, slug: OrganizationSlug, round_id: UUID):
                 text=q.text,
                 counts={points: n for _, points, n in q.counts},
                 disagreement=q.disagreement,
+                comments=[
+                    CommentOut(
+                        answer=note.answer,
+                        comment=note.comment,
+                        evidence_url=note.evidence_url or None,
+                    )
+                    for note in q.comments
+                ],
             )
             for q in result.questions
         ],

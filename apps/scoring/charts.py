@@ -284,7 +284,9 @@ def distribution_bar(
     width, bar, gap = 640, 22, 12
     top = 22 if mark else 4
     total = sum(n for _, n in options) + sum(n for _, n in aside)
-    has_aside = any(n for _, n in aside)
+    # The gap sets the answers that do not score apart; without both kinds there is nothing to
+    # set apart, and the bar is one run.
+    has_aside = any(n for _, n in aside) and any(n for _, n in options)
     unit = (width - (gap if has_aside else 0)) / total if total else 0.0
     body = []
     if mark:

@@ -113,6 +113,32 @@ def round_result_table(result) -> tuple[list[str], list[list]]:
     ]
 
 
+def round_comments_table(result) -> tuple[list[str], list[list]]:
+    """A round's comments and evidence links (`selectors.round_team_result`) as CSV: a row per
+    comment, never with a name; a withheld result is one row saying why."""
+    round_ = result.round
+    header = [
+        "team",
+        "round",
+        "bank",
+        "bank_version",
+        "dimension",
+        "question",
+        "question_text",
+        "answer",
+        "comment",
+        "evidence_url",
+    ]
+    base = [round_.team.name, round_.title, round_.bank.slug, round_.bank.version]
+    if not result.visible:
+        return header, [[*base, "", "", "", "", result.message, ""]]
+    return header, [
+        [*base, q.dimension, q.code, q.text, note.answer, note.comment, note.evidence_url]
+        for q in result.questions
+        for note in q.comments
+    ]
+
+
 def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
     """A team history (`selectors.team_history`'s points) as CSV: per closed round a row per
     dimension and the total; a withheld round is one row saying why. `new_question_set` is

@@ -8,7 +8,7 @@ withheld result says is written by one function, `withheld_message`.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -29,6 +29,7 @@ from apps.surveys.models import (
     Answer,
     AnswerKind,
     Choice,
+    Level,
     Participant,
     Question,
     ResponseStatus,
@@ -92,10 +93,33 @@ class QuestionRow:
     level_number: int | None = None
     level_name: str = ""
     knowledge_gap: bool = False  # "don't know" from a third or more of the respondents
+    # The name of the level each option (in `counts` order) describes, "" where it names none;
+    # whether the question offers N/A and the bank "I don't know" (`_with_notes`).
+    option_levels: tuple[str, ...] = ()
+    offers_na: bool = False
+    offers_dont_know: bool = False
+    comments: tuple["Note", ...] = ()  # never with a name (DESIGN §3)
 
     @property
     def answered(self) -> int:
         return sum(n for _, _, n in self.counts) + self.na + self.dont_know
+
+    @property
+    def options(self) -> list[tuple[str, str, int, int]]:
+        """(level name or "", option text, points, how many) per option, in `counts` order."""
+        levels = [*self.option_levels, *[""] * len(self.counts)]
+        return [(levels[i], *count) for i, count in enumerate(self.counts)]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A respondent's comment and evidence link on a question, with the answer it came with
+    (an option's level name, or its text where it names none; "Not applicable"; "I don't
+    know") and nothing that says whose it is."""
+
+    answer: str
+    comment: str
+    evidence_url: str
 
 
 @dataclass
@@ -243,6 +267,7 @@ def round_team_result(round_: Round, viewer=None) -> RoundResult:
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
     result.questions = _question_rows(round_, result.bands)
+    result.questions = _with_notes(round_, result.questions)
     return result
 
 
@@ -320,6 +345,48 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
 def bank_version_label(slug: str, version: int) -> str:
     """How every surface names the question set a round was answered on: "llmops v2"."""
     return f"{slug} v{version}"
+
+
+def _with_notes(round_: Round, rows: list[QuestionRow]) -> list[QuestionRow]:
+    """The rows with what the result page, CSV, API and PDF show beside the counts: each
+    option's level name, whether N/A and don't know are offered, and the submitted comments
+    and evidence links, without names, ordered by their text (not by who answered first)."""
+    names = dict(Level.objects.filter(bank_id=round_.bank_id).values_list("number", "name"))
+    questions = {
+        q.code: q
+        for q in Question.objects.filter(bank_id=round_.bank_id).prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("points"))
+        )
+    }
+    notes: dict[int, list[Note]] = defaultdict(list)
+    for question_id, kind, label, level, comment, evidence_url in (
+        Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
+        .exclude(comment="", evidence_url="")
+        .values_list(
+            "question_id", "kind", "choice__label", "choice__level", "comment", "evidence_url"
+        )
+    ):
+        answer = AnswerKind(kind).label if kind != AnswerKind.CHOICE else names.get(level, label)
+        notes[question_id].append(Note(answer, comment, evidence_url))
+    offers_dont_know = round_.bank.allow_dont_know
+    rows_out = []
+    for row in rows:
+        question = questions.get(row.code)
+        if question is None:
+            rows_out.append(row)
+            continue
+        rows_out.append(
+            replace(
+                row,
+                option_levels=tuple(names.get(c.level, "") for c in question.choices.all()),
+                offers_na=question.allow_na,
+                offers_dont_know=offers_dont_know,
+                comments=tuple(
+                    sorted(notes[question.pk], key=lambda n: (n.comment, n.evidence_url))
+                ),
+            )
+        )
+    return rows_out
 
 
 @dataclass(frozen=True)

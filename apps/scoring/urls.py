@@ -17,6 +17,11 @@ urlpatterns = [
         name="round_result_csv",
     ),
     path(
+        "o/<slug:org_slug>/rounds/<uuid:round_id>/comments.csv",
+        views.round_comments_csv,
+        name="round_comments_csv",
+    ),
+    path(
         "o/<slug:org_slug>/teams/<uuid:team_id>/history/", views.team_history, name="team_history"
     ),
     path(

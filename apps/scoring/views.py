@@ -6,7 +6,12 @@ from django.views.decorators.http import require_GET
 
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.scoring import figures, selectors
-from apps.scoring.csv_export import csv_response, round_result_table, team_history_table
+from apps.scoring.csv_export import (
+    csv_response,
+    round_comments_table,
+    round_result_table,
+    team_history_table,
+)
 from apps.surveys.access import round_access
 
 
@@ -18,6 +23,9 @@ def round_result(request, access, round_id):
     context = {"organization": access.organization, "round": round_, "result": result}
     if result.visible:
         context["chart"] = figures.round_chart(result)
+        context["question_charts"] = [
+            (q, figures.question_distribution_chart(q)) for q in result.questions
+        ]
     return render(request, "scoring/round_result.html", context)
 
 
@@ -27,6 +35,14 @@ def round_result_csv(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
     result = selectors.round_team_result(round_, viewer=access)
     return csv_response(f"{slugify(round_.title)}-result.csv", *round_result_table(result))
+
+
+@org_view()
+@require_GET
+def round_comments_csv(request, access, round_id):
+    round_ = round_access(access, round_id, TeamAction.VIEW)
+    result = selectors.round_team_result(round_, viewer=access)
+    return csv_response(f"{slugify(round_.title)}-comments.csv", *round_comments_table(result))
 
 
 @org_view()

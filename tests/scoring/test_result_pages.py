@@ -22,7 +22,8 @@ def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
     assert "<svg" in html and 'role="img"' in html and '<title id="round-chart-title">' in html
     assert "7 / 14" in html and "14 / 28" in html and "2 · Defined" in html
     assert "where the team disagrees" in html and "disagreement" in html  # 0 vs 2 on every question
-    assert "<strong>1</strong> \u00d7" in html
+    # How many chose each answer: a distribution chart per question, the table in full beside it.
+    assert html.count('<title id="question-') == 14 and "The answers in full" in html
 
 
 def test_change_since_the_previous_round(client, org, team, lead):

@@ -64,6 +64,7 @@ CASES = [
     Case("scoring:dashboard_csv", "get", Role.EXECUTIVE),
     Case("scoring:round_result", "get", Role.EXECUTIVE),
     Case("scoring:round_result_csv", "get", Role.EXECUTIVE),
+    Case("scoring:round_comments_csv", "get", Role.EXECUTIVE),
     Case("scoring:team_history", "get", Role.EXECUTIVE),
     Case("scoring:team_history_csv", "get", Role.EXECUTIVE),
     Case("dashboard", "get", Role.MEMBER),

@@ -96,13 +96,17 @@ def test_not_applicable_is_refused_where_the_question_does_not_offer_it(client, 
 
 
 def test_submit_needs_every_question_answered_and_takes_a_mix(client, v2_round, ada):
-    app1, app2, ops1, ops2 = (question(v2_round, c) for c in ("E-1", "E-3", "O-1", "O-3"))
-    answer(client, ada, app1, level(app1, 3).pk)
-    answer(client, ada, app2, "na")
-    answer(client, ada, ops1, "dk")
+    e1, e2, e3, o1, o2, o3 = (
+        question(v2_round, c) for c in ("E-1", "E-2", "E-3", "O-1", "O-2", "O-3")
+    )
+    answer(client, ada, e1, level(e1, 3).pk)
+    answer(client, ada, e2, level(e2, 1).pk)
+    answer(client, ada, e3, "na")
+    answer(client, ada, o1, "dk")
+    answer(client, ada, o2, "dk")
     refused = client.post(reverse("surveys:submit", args=[ada]))
     assert refused.status_code == 400 and "O-3" in refused.content.decode()
-    answer(client, ada, ops2, level(ops2, 2).pk)
+    answer(client, ada, o3, level(o3, 2).pk)
     assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
 
 
