@@ -102,10 +102,12 @@ def test_a_respondent_answers_and_submits_the_survey_with_the_keyboard_only(
             choose(page, question, number % 3)
             number += 1
         if page_number == 1:
-            # Shift+Tab back to the first question and change its answer with the arrow keys.
+            # Shift+Tab back to the first question's answer (past the questions' comment and
+            # evidence fields) and change it with the arrow keys, from the 1st to the 3rd.
             first = fieldsets.first
-            tab_to(page, first, key="Shift+Tab", check=CONTAINS_FOCUS)
-            press_and_save(page, "ArrowUp")  # from the 1st answer up, wrapping to the 3rd
+            tab_to(page, first.get_by_role("radio").first, key="Shift+Tab")
+            press_and_save(page, "ArrowDown")
+            press_and_save(page, "ArrowDown")
             expect(first.get_by_role("radio").nth(2)).to_be_checked()
         name = "Next page" if page_number < len(pages) else "Review answers"
         tab_to(page, page.get_by_role("button", name=name))
