@@ -96,11 +96,11 @@ def test_lead_runs_a_round_and_three_colleagues_answer(
 
     links = wait_for_links(COLLEAGUES)
     answer_survey(browser, links["ana@example.com"])
-    answer_survey(browser, links["ben@example.com"], stop_after=3)  # leaves half-way...
+    answer_survey(browser, links["ben@example.com"], stop_after=3)  # leaves early (LLMOps v2: 20)
     expect(lead.locator("#progress")).to_contain_text("1 / 3", timeout=10_000)  # htmx refresh
     resumed = browser.new_context().new_page()  # ...and comes back later, elsewhere
     resumed.goto(links["ben@example.com"])
-    resumed.get_by_role("link", name="Continue where you left off (3 of 14 answered)").click()
+    resumed.get_by_role("link", name="Continue where you left off (3 of 20 answered)").click()
     radios = resumed.locator("fieldset input[type=radio]:checked")
     expect(radios).to_have_count(3)
     resumed.context.close()
