@@ -136,6 +136,11 @@ class RoundResult:
     bands: list[LevelBand] = field(default_factory=list)
 
     @property
+    def compared(self) -> bool:
+        """Whether the change since the previous round is shown: same question set only."""
+        return self.previous is not None and self.previous.bank_id == self.round.bank_id
+
+    @property
     def visible(self) -> bool:
         return self.reason is None
 
@@ -214,6 +219,8 @@ def _previous_percents(round_: Round) -> tuple[Round | None, dict[str, Decimal] 
     )
     if earlier is None:
         return None, None
+    if earlier.bank_id != round_.bank_id:
+        return earlier, None  # another question set: named, never compared (as on the dashboard)
     return earlier, {
         (s.dimension.key if s.dimension else "total"): percent(s.mean, s.max_points)
         for s in earlier.team_scores.all()

@@ -36,6 +36,21 @@ def test_change_since_the_previous_round(client, org, team, lead):
     assert "change since Q1" in html and "+50 pts" in html
 
 
+def test_a_previous_round_on_another_question_set_is_named_not_compared(client, org, team, lead):
+    from tests.factories import published_bank
+
+    submitted_round(team=team, days_ago=100, title="Q1", points=[1, 1, 1])
+    later = submitted_round(
+        team=team, days_ago=5, title="Q2", points=[2, 2, 2], bank=published_bank(version=2)
+    )
+    client.force_login(lead)
+    html = client.get(
+        reverse("scoring:round_result", args=[org.slug, later.public_id])
+    ).content.decode()
+    assert "New question set: the previous round, Q1, used llmops v1" in html
+    assert " pts</td>" not in html and "change since" not in html
+
+
 def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(client, org, team, round_, lead):
     submit_responses(round_, [2, 2])  # 2 of 3
     client.force_login(lead)
