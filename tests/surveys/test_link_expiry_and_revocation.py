@@ -105,8 +105,12 @@ def test_the_grace_period_is_a_setting(client, round_, three, settings):
 
 def test_the_thank_you_page_says_until_when_the_link_works(client, round_, three, settings):
     html = client.get(reverse("scoring:done", args=[three["a@example.com"]])).content.decode()
-    until = date_format(timezone.localtime(round_.closes_at + dt.timedelta(days=30)), "j F Y")
+    from apps.core.dates import closing_text
+
+    zone = round_.team.organization.time_zone
+    until = closing_text(round_.closes_at + dt.timedelta(days=30), zone, named=True)
     assert f"until 30 days after the round closes ({until} at the latest)" in html
+    assert f"({zone})" in until  # in the organization's zone, and it says which
 
 
 # --- Revocation

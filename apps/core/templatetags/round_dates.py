@@ -39,3 +39,10 @@ def round_opens(round_, time_zone: str | None = None) -> str:
 def round_closes(round_, time_zone: str | None = None) -> str:
     """When an open round closes, naming the zone: "12 Dec 2026, 17:00 (Europe/Amsterdam)"."""
     return closing_text(round_.period.closes, _zone(round_, time_zone), named=True)
+
+
+@register.filter
+def round_moment(moment, round_) -> str:
+    """Another moment of a round (e.g. when its links expire) in its organization's zone, by the
+    closing rule: "end of 11 Jan 2027 (Europe/Amsterdam)" or "11 Jan 2027, 17:00 (…)"."""
+    return closing_text(moment, _zone(round_, None), named=True)
