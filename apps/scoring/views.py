@@ -12,6 +12,7 @@ from apps.scoring.csv_export import (
     round_result_table,
     team_history_table,
 )
+from apps.scoring.result_page import history_sections, result_sections, step_actions
 from apps.surveys.access import round_access
 
 
@@ -20,7 +21,13 @@ from apps.surveys.access import round_access
 def round_result(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
     result = selectors.round_team_result(round_, viewer=access)
-    context = {"organization": access.organization, "round": round_, "result": result}
+    context = {
+        "organization": access.organization,
+        "round": round_,
+        "result": result,
+        "sections": result_sections(access, round_, result),
+        "step_actions": step_actions(),
+    }
     if result.visible:
         context["chart"] = figures.round_chart(result)
         context["question_charts"] = [
@@ -57,6 +64,8 @@ def team_history(request, access, team_id):
         "points": list(reversed(points)),
         "dimensions": dimensions,
         "chart": chart,
+        "sections": history_sections(access, team, points),
+        "step_actions": step_actions(),
     }
     return render(request, "scoring/team_history.html", context)
 
