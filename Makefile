@@ -61,6 +61,7 @@ check-deploy: sync
 bench: sync
 	@$(PY) benchmarks/dashboard.py
 	@$(PY) benchmarks/pdf.py
+	@$(PY) benchmarks/respondent.py
 
 # Known vulnerabilities in the locked dependencies (pip-audit; fails when a fix is available).
 audit:
