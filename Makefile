@@ -60,6 +60,7 @@ check-deploy: sync
 # Dashboard and history timings on a large organization (PostgreSQL, its own database).
 bench: sync
 	@$(PY) benchmarks/dashboard.py
+	@$(PY) benchmarks/result.py
 	@$(PY) benchmarks/pdf.py
 	@$(PY) benchmarks/respondent.py
 

@@ -1,0 +1,373 @@
+"""Time a round's result page and result CSV at 10, 1,000 and 10,000 responses (PostgreSQL).
+
+    .venv/bin/python benchmarks/result.py [--sizes 10 1000 10000] [--runs 9]
+
+One team answers a 30-question bank (three dimensions of ten questions, one option per level,
+N/A on six questions, "I don't know" everywhere, weights 1 and 2, shown on a scale of 28) in one
+closed round per size. For each size it prints, measured in one run, the median time of
+- the round result page, against the raw SQL it needs (the answers' counts per question and
+  option, and the stored team aggregates);
+- the result CSV, against the stored team aggregates it writes;
+- the team aggregates computed at close (`team_scores_compute`), against the raw SQL
+  statistics over the stored score snapshots;
+as ratios, and each page's peak Python memory (tracemalloc) while it is built and read.
+
+Uses its own database (BENCH_RESULT_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/maturity_bench_result); seeding is skipped when it is there.
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+import uuid
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_RESULT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maturity_bench_result"
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault(
+    "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+
+ORG_SLUG = "bench-result"
+EXECUTIVE = "exec@bench-result.example"
+DIMENSIONS = [("discover", "Discover"), ("build", "Build"), ("run", "Run")]
+LEVELS = ["Initial", "Defined", "Managed", "Optimized"]
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    name = info.pop("dbname")
+    with psycopg.connect(**info, dbname="postgres", autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def bank_data() -> dict:
+    """The interchange format of a 30-question bank, as an admin would import it."""
+    dimensions = []
+    for key, name in DIMENSIONS:
+        questions = [
+            {
+                "code": f"{key[:3].upper()}-{i}",
+                "text": f"How does the team handle practice {i} of {name.lower()}?",
+                "weight": 2 if i in (1, 5) else 1,
+                "allow_na": i in (9, 10),
+                "choices": [
+                    {"label": f"{level} practice {i}", "points": points, "level": points + 1}
+                    for points, level in enumerate(LEVELS)
+                ],
+            }
+            for i in range(1, 11)
+        ]
+        dimensions.append({"key": key, "name": name, "questions": questions})
+    return {
+        "slug": "bench30",
+        "version": 1,
+        "title": "Benchmark bank, 30 questions",
+        "scale": 28,
+        "options_per_level": True,
+        "levels": [
+            {"number": n + 1, "name": level, "min_score": bound}
+            for n, (level, bound) in enumerate(zip(LEVELS, (0, 10, 15, 20), strict=True))
+        ],
+        "dimensions": dimensions,
+        "guidance": [
+            {"dimension": key, "level": n, "text": f"Reach level {n} in {name}."}
+            for key, name in DIMENSIONS
+            for n in (2, 3, 4)
+        ],
+    }
+
+
+def seed(sizes: list[int]) -> None:
+    """A team with one closed round per size, every response submitted with its snapshot, and
+    the team aggregates stored by the service as at close. Answers go in with COPY."""
+    from django.db import connection, transaction
+
+    from apps.organizations.models import Organization
+
+    if Organization.objects.filter(slug=ORG_SLUG).exists():
+        return
+    started = time.perf_counter()
+    with transaction.atomic():  # all or nothing: a failed seed leaves nothing to skip next time
+        _seed_rounds(sizes)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # plans on the loaded tables' statistics, as autovacuum would
+    print(
+        f"seeded rounds of {', '.join(map(str, sizes))} responses x 30 questions "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def _seed_rounds(sizes: list[int]) -> None:
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.organizations.models import Membership, Organization, Role, Team
+    from apps.surveys.bank_services import bank_import
+
+    bank = bank_import(bank_data(), publish=True)
+    organization = Organization.objects.create(name="Result Benchmark", slug=ORG_SLUG)
+    executive = User.objects.create_user(EXECUTIVE, "benchmark-password", name="Exec")
+    Membership.objects.create(organization=organization, user=executive, role=Role.EXECUTIVE)
+    team = Team.objects.create(organization=organization, name="Platform")
+    rng = random.Random(11)
+    now = timezone.now()
+    for index, size in enumerate(sizes):
+        opens_at = now - timedelta(days=30 * (len(sizes) - index) + 20)
+        _seed_round(team, bank, size, opens_at, rng)
+
+
+def _seed_round(team, bank, size: int, opens_at, rng: random.Random) -> None:
+    """A closed round of `team` with `size` submitted responses: answers by a skill per person,
+    15% N/A where offered and 5% "I don't know"; snapshots as `response_score` stores them."""
+    from django.db import connection
+
+    from apps.scoring.bands import bank_question_specs
+    from apps.scoring.calculations import respondent_scores
+    from apps.scoring.models import DimensionScore
+    from apps.scoring.services import team_scores_store
+    from apps.surveys.models import Participant, Response, Round, RoundStatus
+
+    questions = list(bank.questions.prefetch_related("choices"))
+    choices = {(q.pk, c.points): c.pk for q in questions for c in q.choices.all()}
+    specs = bank_question_specs(bank.pk)
+    dimensions = dict(bank.dimensions.values_list("key", "pk"))
+    submitted_at = opens_at + timedelta(days=2)
+    round_ = Round.objects.create(
+        team=team,
+        bank=bank,
+        title=f"{size} responses",
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=14),
+        min_respondents=3,
+    )
+    participants = Participant.objects.bulk_create(
+        (
+            Participant(
+                round=round_,
+                email=f"p{p}@r{round_.pk}.example",
+                token_hash=uuid.uuid4().hex * 2,
+                submitted_at=submitted_at,
+            )
+            for p in range(size)
+        ),
+        batch_size=2000,
+    )
+    responses = Response.objects.bulk_create(
+        (Response(participant=p, round=round_, bank=bank) for p in participants), batch_size=2000
+    )
+    rows, snapshots = io.StringIO(), []
+    for response in responses:
+        skill, points = rng.uniform(0.2, 2.8), {}
+        for q in questions:
+            draw = rng.random()
+            if q.allow_na and draw < 0.15:
+                points[q.code], kind, choice = None, "na", r"\N"
+            elif draw > 0.95:
+                points[q.code], kind, choice = None, "dk", r"\N"
+            else:
+                chosen = max(0, min(3, round(skill + rng.uniform(-1, 1))))
+                points[q.code], kind, choice = chosen, "choice", choices[(q.pk, chosen)]
+            rows.write(f"{response.pk}\t{bank.pk}\t{q.pk}\t{kind}\t{choice}\t\t\t{opens_at}\n")
+        snapshots.append((response, respondent_scores(specs, points)))
+    rows.seek(0)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY surveys_answer (response_id, bank_id, question_id, kind, choice_id, comment,"
+            " evidence_url, updated_at) FROM STDIN"
+        ) as copy,
+    ):
+        while chunk := rows.read(1 << 20):
+            copy.write(chunk)
+    DimensionScore.objects.bulk_create(
+        (
+            DimensionScore(
+                response=response,
+                dimension_id=dimensions[key],
+                points=value,
+                max_points=scores.max_by_dimension[key],
+            )
+            for response, scores in snapshots
+            for key, value in scores.by_dimension.items()
+        ),
+        batch_size=5000,
+    )
+    for response, scores in snapshots:
+        response.status, response.submitted_at = "submitted", submitted_at
+        response.total_points, response.max_points = scores.total, scores.max_total
+    Response.objects.bulk_update(
+        responses, ["status", "submitted_at", "total_points", "max_points"], batch_size=2000
+    )
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.CLOSED, closed_at=round_.closes_at)
+    round_.refresh_from_db()
+    team_scores_store(round_=round_)
+
+
+def median_ms(function, runs: int) -> float:
+    function()  # warm up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def peak_mib(function) -> float:
+    """The peak of Python memory allocated while `function` runs."""
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+# What the result page needs from the database: the answers counted per question and option
+# (the distributions, N/A and don't know), and the stored team aggregates.
+RAW_COUNTS = """
+SELECT a.question_id, a.kind, a.choice_id, count(*)
+FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
+WHERE r.round_id = %(round)s AND r.status = 'submitted'
+GROUP BY a.question_id, a.kind, a.choice_id
+"""
+RAW_TEAM_SCORES = """
+SELECT dimension_id, submitted, n, mean, median, minimum, maximum, stdev, max_points,
+       level_number, level_name
+FROM scoring_teamscore WHERE round_id = %(round)s
+"""
+# What the team aggregates at close need: per dimension and for the total, the statistics of
+# the respondents' fractions shown on the dimension's maximum (the total: the scale of 28).
+RAW_STATISTICS = """
+WITH v AS (
+    SELECT s.dimension_id, s.points * m.shown / s.max_points AS value
+    FROM surveys_dimensionscore s
+    JOIN surveys_response r ON r.id = s.response_id
+    JOIN (SELECT q.dimension_id, sum(c.points * q.weight) AS shown
+          FROM surveys_question q
+          JOIN (SELECT question_id, max(points) AS points FROM surveys_choice
+                GROUP BY question_id) c ON c.question_id = q.id
+          GROUP BY q.dimension_id) m ON m.dimension_id = s.dimension_id
+    WHERE r.round_id = %(round)s AND r.status = 'submitted' AND s.max_points > 0
+    UNION ALL
+    SELECT NULL, r.total_points * 28 / r.max_points
+    FROM surveys_response r
+    WHERE r.round_id = %(round)s AND r.status = 'submitted' AND r.max_points > 0
+)
+SELECT dimension_id, count(*), avg(value), min(value), max(value),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY value), stddev_pop(value)
+FROM v GROUP BY dimension_id
+"""
+
+
+def raw_sql(*queries, round_id: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in queries:
+            cursor.execute(sql, {"round": round_id})
+            cursor.fetchall()
+
+
+def reader(client, url: str):
+    """A function that reads `url` to its last byte (a CSV streams)."""
+
+    def read():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        if response.streaming:
+            b"".join(response.streaming_content)
+        else:
+            response.content  # noqa: B018
+
+    return read
+
+
+def measure(client, round_, runs: int) -> tuple[list[tuple[str, float, float]], float, float]:
+    """(name, median ms, raw SQL median ms) per surface, and the page's and CSV's peak MiB."""
+    from django.urls import reverse
+
+    from apps.scoring.services import team_scores_compute
+
+    size = round_.responses.count()
+    page = reader(client, reverse("scoring:round_result", args=[ORG_SLUG, round_.public_id]))
+    csv = reader(client, reverse("scoring:round_result_csv", args=[ORG_SLUG, round_.public_id]))
+    rows = [
+        (
+            f"result page, {size:>6} responses",
+            median_ms(page, runs),
+            median_ms(lambda: raw_sql(RAW_COUNTS, RAW_TEAM_SCORES, round_id=round_.pk), runs),
+        ),
+        (
+            f"result CSV,  {size:>6} responses",
+            median_ms(csv, runs),
+            median_ms(lambda: raw_sql(RAW_TEAM_SCORES, round_id=round_.pk), runs),
+        ),
+        (
+            f"team aggregates, {size:>6} responses",
+            median_ms(lambda: team_scores_compute(round_), runs),
+            median_ms(lambda: raw_sql(RAW_STATISTICS, round_id=round_.pk), runs),
+        ),
+    ]
+    return rows, peak_mib(page), peak_mib(csv)
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", message="No directory at")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    call_command("migrate", verbosity=0)
+    seed(args.sizes)
+    setup_test_environment()
+    from apps.accounts.models import User
+    from apps.surveys.models import Round
+
+    client = Client()
+    client.force_login(User.objects.get(email=EXECUTIVE))
+    rows, memory = [], []
+    for size in args.sizes:
+        round_ = Round.objects.get(team__organization__slug=ORG_SLUG, title=f"{size} responses")
+        measured, page_mib, csv_mib = measure(client, round_, args.runs if size < 10000 else 5)
+        rows += measured
+        memory.append((size, page_mib, csv_mib))
+    for name, took, raw_ms in rows:
+        print(f"{name:36} {took:8.1f} ms   raw SQL {raw_ms:7.1f} ms   ratio {took / raw_ms:5.1f}x")
+    _, first_page, first_csv = memory[0]
+    for size, page_mib, csv_mib in memory:
+        print(
+            f"peak memory, {size:>6} responses: page {page_mib:6.2f} MiB "
+            f"(+{page_mib - first_page:5.2f}), CSV {csv_mib:6.2f} MiB (+{csv_mib - first_csv:5.2f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
