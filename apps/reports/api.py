@@ -7,11 +7,12 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from apps.core.api import OrganizationSlug, errors
+from apps.core.api import ErrorOut, OrganizationSlug, errors
 from apps.organizations.access import organization_access
 from apps.reports import services
 from apps.reports.gate import may_read, pdf_download, report_for, scope_object
 from apps.reports.models import Report, ReportStatus
+from apps.reports.offer import ReportUnavailable
 
 router = Router(tags=["reports"])
 
@@ -32,7 +33,7 @@ class ReportOut(Schema):
 
 
 PDF_RESPONSE = {
-    "description": "The roadmap, as a PDF attachment (404 until it is ready).",
+    "description": "The report, as a PDF attachment (404 until it is ready).",
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
 }
 
@@ -56,13 +57,18 @@ def _out(request, slug: str, report: Report) -> ReportOut:
 
 @router.post(
     "/organizations/{slug}/reports",
-    response={200: ReportOut, 202: ReportOut, **errors(400, 403, 404, 422)},
+    response={200: ReportOut, 202: ReportOut, 409: ErrorOut, **errors(400, 403, 404, 422)},
 )
 def request_report(request, slug: OrganizationSlug, payload: ReportIn):
-    """Ask for a PDF roadmap; an unchanged scope returns the job queued, running or ready."""
+    """Ask for a PDF report (round: the team retro pack; team: the team history; organization:
+    the board brief); an unchanged scope returns the job queued, running or ready. 409 with the
+    reason while there are no team results to show (an open or withheld round)."""
     access = organization_access(request.user, slug)
     obj = scope_object(access, payload.scope, payload.object_id or access.organization.pk)
-    report = services.report_request(scope=payload.scope, obj=obj, requested_by=request.user)
+    try:
+        report = services.report_request(scope=payload.scope, obj=obj, requested_by=request.user)
+    except ReportUnavailable as refused:
+        return Status(refused.status, ErrorOut(detail=refused.message))
     return Status(200 if report.status == ReportStatus.READY else 202, _out(request, slug, report))
 
 

@@ -1,4 +1,4 @@
-"""Which roadmaps a member may request and read: the organization gate, applied to reports."""
+"""Which reports a member may request and read: the organization gate, applied to reports."""
 
 import uuid
 
@@ -13,7 +13,7 @@ from apps.surveys.access import round_access
 
 
 def scope_object(access, scope: str, object_id):
-    """The thing a roadmap is about, through the gate (404 outside, 403 too low)."""
+    """The thing a report is about, through the gate (404 outside, 403 too low)."""
     if scope in (ReportScope.ROUND, ReportScope.TEAM):
         try:
             object_id = uuid.UUID(str(object_id))
@@ -65,6 +65,7 @@ def pdf_download(report: Report) -> FileResponse:
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=f"{report.scope}-roadmap-{report.created_at:%Y-%m-%d}.pdf",
+        # Named when it was built (filenames.py); a file built before names were kept: its kind.
+        filename=report.download_name or f"{report.scope}-report-{report.created_at:%Y-%m-%d}.pdf",
         content_type="application/pdf",
     )

@@ -1,4 +1,4 @@
-"""PDF roadmap jobs. Status lives here, not in Celery: the UI reads these rows."""
+"""PDF report jobs. Status lives here, not in Celery: the UI reads these rows."""
 
 import uuid
 
@@ -8,9 +8,9 @@ from django.db.models import Q
 
 
 class ReportScope(models.TextChoices):
-    ROUND = "round", "Round roadmap"
-    TEAM = "team", "Team history roadmap"
-    ORGANIZATION = "organization", "Organization roadmap"
+    ROUND = "round", "Team retro pack"
+    TEAM = "team", "Team history report"
+    ORGANIZATION = "organization", "Board brief"
 
 
 class ReportStatus(models.TextChoices):
@@ -47,6 +47,10 @@ class Report(models.Model):
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    # What a download is saved as, set when the file is built (apps/reports/filenames.py): the
+    # names and the day it shows, e.g.
+    # contoso-ai_support-copilot_q3-2026-llmops-check_2026-11-28.pdf
+    download_name = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

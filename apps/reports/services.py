@@ -11,12 +11,18 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from apps.core import jobs
+from apps.core.dates import DAY, local
 from apps.core.emails import absolute_url, send_templated_email
 from apps.reports import content
+from apps.reports.board_brief import board_brief
+from apps.reports.filenames import report_filename
 from apps.reports.models import IN_FLIGHT_OR_READY, Report, ReportScope, ReportStatus
+from apps.reports.offer import require_available
+from apps.reports.retro_pack import retro_pack, team_history_pack
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +36,13 @@ def _scope_fields(scope: str, obj) -> dict:
 
 
 def report_request(*, scope: str, obj, requested_by) -> Report:
-    """The live report for this scope's current data, or a new queued one (built after commit)."""
+    """The live report for this scope's current data, or a new queued one (built after commit).
+
+    Refused (`offer.ReportUnavailable`, 409) while there are no team results to show: an open or
+    withheld round, a team or organization without a visible round (DESIGN §3)."""
     from apps.reports.tasks import build_report
 
+    require_available(scope, obj)
     fingerprint = hashlib.sha256(content.fingerprint_source(scope, obj).encode()).hexdigest()
     scope_key = f"{scope}:{obj.pk}"
     existing = Report.objects.filter(
@@ -67,18 +77,44 @@ def report_claim(report_id: int) -> bool:
     )
 
 
-def report_context(report: Report) -> dict:
-    if report.scope == ReportScope.ROUND:
-        context = content.round_roadmap(report.round)
-    elif report.scope == ReportScope.TEAM:
-        context = content.team_roadmap(report.team)
-    else:
-        context = content.organization_roadmap(report.organization)
-    return {**context, "organization": report.organization, "generated_at": timezone.now()}
+# Per scope: what the report says (a context builder) and its template.
+KINDS = {
+    ReportScope.ROUND: (lambda report: retro_pack(report.round), "reports/retro_pack.html"),
+    ReportScope.TEAM: (lambda report: team_history_pack(report.team), "reports/team_history.html"),
+    ReportScope.ORGANIZATION: (
+        lambda report: board_brief(report.organization),
+        "reports/board_brief.html",
+    ),
+}
 
 
-def report_html(report: Report) -> str:
-    return render_to_string("reports/roadmap.html", report_context(report))
+def report_context(report: Report, built_at=None) -> dict:
+    """What the report's template shows, as built at `built_at` (now by default). Raises
+    `offer.ReportUnavailable` when there are no team results to show."""
+    built_at = built_at or timezone.now()
+    build, _ = KINDS[report.scope]
+    organization = report.organization
+    return {
+        **build(report),
+        "organization": organization,
+        "built_at": built_at,
+        "built_on": date_format(local(built_at, organization.time_zone).date(), DAY),
+    }
+
+
+def report_html(report: Report, built_at=None) -> str:
+    return render_to_string(KINDS[report.scope][1], report_context(report, built_at))
+
+
+def report_download_name(report: Report, built_at) -> str:
+    """The file name a download is saved as: the names and the day in the report."""
+    return report_filename(
+        organization=report.organization.name,
+        built_at=built_at,
+        time_zone=report.organization.time_zone,
+        team=report.team.name if report.scope != ReportScope.ORGANIZATION else None,
+        round_title=report.round.title if report.scope == ReportScope.ROUND else None,
+    )
 
 
 def report_build(report_id: int) -> None:
@@ -86,13 +122,18 @@ def report_build(report_id: int) -> None:
     from apps.reports.pdf import render_pdf
 
     report = Report.objects.select_related(
-        "round__team", "round__bank", "team", "organization"
+        "round__team__organization", "round__bank", "team", "organization"
     ).get(pk=report_id)
-    pdf = render_pdf(report_html(report))
+    built_at = timezone.now()  # the day the PDF says it was built, and its file name
+    pdf = render_pdf(report_html(report, built_at))
     name = f"{slugify(report.organization.slug)}-{report.scope}-{report.public_id}.pdf"
     report.file.save(name, ContentFile(pdf), save=False)
     stored = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
-        status=ReportStatus.READY, file=report.file.name, finished_at=timezone.now(), error=""
+        status=ReportStatus.READY,
+        file=report.file.name,
+        download_name=report_download_name(report, built_at),
+        finished_at=timezone.now(),
+        error="",
     )
     if not stored:
         # Deleted meanwhile (with its organization), or another worker's build won: this file
@@ -103,7 +144,7 @@ def report_build(report_id: int) -> None:
     if report.requested_by and report.requested_by.email:
         send_templated_email(
             to=[report.requested_by.email],
-            subject=f"Your roadmap is ready: {report.get_scope_display()}",
+            subject=f"Your PDF is ready: {report.get_scope_display()}",
             template="emails/report_ready",
             context={
                 "report": report,

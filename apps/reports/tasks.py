@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 
 from apps.core import jobs
 from apps.reports import services
+from apps.reports.offer import ReportUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ def build_report(self, report_id: int) -> None:
     except TRANSIENT as error:
         services.report_requeue(report_id)
         raise self.retry(exc=error, countdown=min(60, 2 ** (self.request.retries + 1))) from error
+    except ReportUnavailable as refused:  # e.g. the team's rounds were deleted meanwhile
+        services.report_fail(report_id, refused.message)
     except SoftTimeLimitExceeded:
         services.report_fail(
             report_id, "Building the PDF took too long. Try again, or ask for a smaller scope."
@@ -39,7 +42,7 @@ def build_report(self, report_id: int) -> None:
     except Exception as error:
         log.exception("Report %s failed", report_id)
         services.report_fail(
-            report_id, f"The roadmap could not be built ({type(error).__name__}: {error})."
+            report_id, f"The PDF could not be built ({type(error).__name__}: {error})."
         )
 
 

@@ -1,4 +1,4 @@
-"""Request a roadmap, watch it build (htmx), list and download reports (permission-checked)."""
+"""Request a report, watch it build (htmx), list and download reports (permission-checked)."""
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -6,11 +6,19 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.organizations.access import org_view
 from apps.reports import gate, services
 from apps.reports.models import Report, ReportStatus
+from apps.reports.offer import ReportUnavailable
 
 
 def _status(request, access, report):
     context = {"organization": access.organization, "report": report}
     return render(request, "reports/_status.html", context)
+
+
+def _unavailable(request, access, refused: ReportUnavailable):
+    """Why no report can be built (409): the status line's text for htmx, else a page."""
+    template = "reports/_unavailable.html" if request.htmx else "reports/unavailable.html"
+    context = {"organization": access.organization, "reason": refused.message}
+    return render(request, template, context, status=refused.status)
 
 
 def _status_or_list(request, access, report):
@@ -25,7 +33,10 @@ def _status_or_list(request, access, report):
 def report_request(request, access):
     scope = request.POST.get("scope", "")
     obj = gate.scope_object(access, scope, request.POST.get("object_id") or access.organization.pk)
-    report = services.report_request(scope=scope, obj=obj, requested_by=request.user)
+    try:
+        report = services.report_request(scope=scope, obj=obj, requested_by=request.user)
+    except ReportUnavailable as refused:
+        return _unavailable(request, access, refused)
     return _status_or_list(request, access, report)
 
 
@@ -42,7 +53,10 @@ def report_retry(request, access, report_id):
     if failed.status != ReportStatus.FAILED:
         return redirect("reports:list", org_slug=access.organization.slug)
     obj = {"round": failed.round, "team": failed.team}.get(failed.scope, access.organization)
-    report = services.report_request(scope=failed.scope, obj=obj, requested_by=request.user)
+    try:
+        report = services.report_request(scope=failed.scope, obj=obj, requested_by=request.user)
+    except ReportUnavailable as refused:
+        return _unavailable(request, access, refused)
     return _status_or_list(request, access, report)
 
 

@@ -30,7 +30,7 @@ from tests.faults.harness import (
     postgresql_bin,
     wait_until,
 )
-from tests.scenarios import invite
+from tests.scenarios import invite, submitted_round
 from tests.support.browsers import Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,6 +113,8 @@ def scene(org, team, member_of, in_team):
 
 def test_redis_stopped_while_people_answer_submit_invite_and_ask_for_a_roadmap(scene, tmp_path):
     round_, org = scene["round"], scene["org"]
+    # An earlier round closed at its threshold: the board brief has a team result to show.
+    submitted_round(team=round_.team, title="Q3 check", points=[1, 1, 1], days_ago=100)
     QueuedJob.objects.all().delete()  # the set-up's own e-mails (sent in-process)
     redis = PrivateRedis(tmp_path).start()
     env = app_env(tmp_path, redis_url=redis.url)
@@ -157,7 +159,7 @@ def test_redis_stopped_while_people_answer_submit_invite_and_ask_for_a_roadmap(s
         assert sent == [
             ("carol@example.com", f"Platform: please answer “{round_.title}”"),
             ("olga@acme.example", "Maturity: Reset your password"),
-            ("olga@acme.example", "Your roadmap is ready: Organization roadmap"),
+            ("olga@acme.example", "Your PDF is ready: Board brief"),
         ]
         # Sweeping again sends nothing twice.
         celery_call("apps.core.jobs.requeue_jobs", env)

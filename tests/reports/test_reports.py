@@ -1,7 +1,9 @@
 """Report jobs: idempotent requests, the claim, building, failure and retry, reclaim, access."""
 
+import re
 import subprocess
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -11,8 +13,10 @@ from django.utils import timezone
 from apps.organizations.models import Role
 from apps.reports import services
 from apps.reports.models import Report, ReportStatus
+from apps.reports.offer import ReportUnavailable
 from apps.reports.pdf import FetchRefused, StaticOnlyFetcher, render_pdf
 from apps.reports.tasks import build_report, reclaim_stuck_reports
+from tests.factories import RoundFactory
 from tests.scenarios import submit_responses
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +42,10 @@ def test_requests_for_an_unchanged_scope_share_one_job(closed, lead):
     assert Report.objects.count() == 1
 
 
-def test_a_changed_scope_gets_a_new_job(round_, lead):
-    submit_responses(round_, [1, 1, 1], close=False)
-    before = services.report_request(scope="round", obj=round_, requested_by=lead)
-    from apps.surveys import round_services
-
-    round_services.round_close(round_=round_)
-    round_.refresh_from_db()
-    after = services.report_request(scope="round", obj=round_, requested_by=lead)
+def test_a_changed_scope_gets_a_new_job(closed, team, lead):
+    before = services.report_request(scope="team", obj=team, requested_by=lead)
+    submit_responses(RoundFactory(team=team, title="Q1 check"), [2, 2, 2])
+    after = services.report_request(scope="team", obj=team, requested_by=lead)
     assert before.pk != after.pk
 
 
@@ -58,8 +58,8 @@ def test_the_claim_is_won_once(closed, lead):
     assert (report.status, report.attempts) == (ReportStatus.RUNNING, 1)
 
 
-def test_building_stores_a_pdf_that_says_what_the_team_should_do(
-    closed, lead, tmp_path, settings, django_capture_on_commit_callbacks
+def test_building_stores_a_team_retro_pack_named_after_the_team_round_and_day(
+    client, org, closed, lead, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,24 +67,64 @@ def test_building_stores_a_pdf_that_says_what_the_team_should_do(
     report.refresh_from_db()
     assert report.status == ReportStatus.READY and report.file
     text = pdf_text(report.file.read(), tmp_path)
-    assert "Platform" in text and "Q4 check" in text
-    assert "Executive summary" in text and "Defined" in text
-    assert "Prioritized steps, weakest practices first" in text
-    assert "Page 3 of" in text
-    assert mail.outbox[-1].subject.startswith("Your roadmap is ready")
+    assert "TEAM RETRO PACK" in text and "Platform · Q4 check" in text
+    assert "Result at a glance" in text and "Defined" in text
+    assert "What to discuss" in text and "Appendix: answers per question" in text
+    assert "Page 3 of 3" in text
+    assert mail.outbox[-1].subject == "Your PDF is ready: Team retro pack"
     build_report(report.pk)  # a redelivered task: no second file, no error
     report.refresh_from_db()
     assert report.status == ReportStatus.READY and report.attempts == 1
+    client.force_login(lead)
+    response = client.get(reverse("reports:download", args=[org.slug, report.public_id]))
+    built = timezone.localdate(report.finished_at, timezone=ZoneInfo(org.time_zone))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="acme_platform_q4-check_{built.isoformat()}.pdf"'
+    )
 
 
-def test_below_the_threshold_the_pdf_withholds_results(round_, lead, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    submit_responses(round_, [2, 2])
-    report = services.report_request(scope="round", obj=round_, requested_by=lead)
-    build_report(report.pk)
-    report.refresh_from_db()
-    text = pdf_text(report.file.read(), tmp_path)
-    assert "2 of 3 needed" in text and "Prioritized steps" not in text
+@pytest.mark.parametrize("close", [False, True])
+def test_no_retro_pack_for_an_open_or_withheld_round_and_the_button_says_why(
+    client, org, round_, lead, close
+):
+    submit_responses(round_, [2, 2], close=close)  # two of the three needed
+    round_.refresh_from_db()
+    why = (
+        "No retro pack: the round closed below its threshold (2 of 3 needed)"
+        if close
+        else "No retro pack while the round is open (2 submitted of 2 invited)"
+    )
+    with pytest.raises(ReportUnavailable, match=re.escape(why)):
+        services.report_request(scope="round", obj=round_, requested_by=lead)
+    client.force_login(lead)
+    page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
+    button = page.content.decode().split('class="d-inline-flex align-items-center gap-2')[1]
+    assert "disabled" in button.split("</button>")[0] and why in button
+    asked = {"scope": "round", "object_id": str(round_.public_id)}
+    response = client.post(reverse("reports:request", args=[org.slug]), asked)
+    assert response.status_code == 409 and why in response.content.decode()
+    response = client.post(reverse("reports:request", args=[org.slug]), asked, HTTP_HX_REQUEST="1")
+    assert response.status_code == 409 and why in response.content.decode()
+    api = client.post(
+        f"/api/v1/organizations/{org.slug}/reports", asked, content_type="application/json"
+    )
+    assert api.status_code == 409 and why in api.json()["detail"]
+    assert not Report.objects.exists()
+
+
+def test_no_team_history_or_board_brief_before_a_round_is_visible(
+    client, org, team, round_, lead, member_of
+):
+    submit_responses(round_, [1, 1])  # closed below its threshold
+    with pytest.raises(ReportUnavailable, match="no closed round of this team has met"):
+        services.report_request(scope="team", obj=team, requested_by=lead)
+    with pytest.raises(ReportUnavailable, match="no team has a closed round that met"):
+        services.report_request(scope="organization", obj=org, requested_by=lead)
+    client.force_login(member_of(Role.EXECUTIVE))
+    dashboard = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    assert "No board brief yet: no team has a closed round that met its threshold." in dashboard
+    history = client.get(reverse("scoring:team_history", args=[org.slug, team.public_id]))
+    assert "No team history PDF yet" in history.content.decode()
 
 
 def test_a_failure_is_reported_and_can_be_retried(
@@ -94,7 +134,7 @@ def test_a_failure_is_reported_and_can_be_retried(
     monkeypatch.setattr(
         services,
         "report_html",
-        lambda report: (_ for _ in ()).throw(RuntimeError("template exploded")),
+        lambda report, built_at: (_ for _ in ()).throw(RuntimeError("template exploded")),
     )
     report = services.report_request(scope="round", obj=closed, requested_by=lead)
     build_report(report.pk)
@@ -104,7 +144,7 @@ def test_a_failure_is_reported_and_can_be_retried(
     status = client.get(
         reverse("reports:status", args=[org.slug, report.public_id])
     ).content.decode()
-    assert "Failed: The roadmap could not be built" in status and "Try again" in status
+    assert "Failed: The PDF could not be built" in status and "Try again" in status
     monkeypatch.undo()
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
@@ -177,7 +217,7 @@ def test_request_from_the_page_shows_a_status_that_polls(
     page = client.get(
         reverse("scoring:round_result", args=[org.slug, closed.public_id])
     ).content.decode()
-    assert "Download PDF roadmap" in page
+    assert "Team retro pack (PDF)" in page
     with django_capture_on_commit_callbacks(execute=True):
         html = client.post(
             reverse("reports:request", args=[org.slug]),
@@ -189,9 +229,9 @@ def test_request_from_the_page_shows_a_status_that_polls(
     status = client.get(
         reverse("reports:status", args=[org.slug, report.public_id])
     ).content.decode()
-    assert "download the PDF roadmap" in status and "hx-trigger" not in status
+    assert "download the team retro pack" in status and "hx-trigger" not in status
     listing = client.get(reverse("reports:list", args=[org.slug])).content.decode()
-    assert "Round roadmap" in listing and "Q4 check" in listing
+    assert "Team retro pack" in listing and "Q4 check" in listing
 
 
 def test_a_malformed_or_foreign_object_id_is_a_clear_404_not_a_crash(client, org, lead, outsider):

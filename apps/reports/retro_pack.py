@@ -1,0 +1,210 @@
+"""What the team retro pack (a round) and the team history PDF say, from the stored results.
+
+The retro pack is at most four A4 pages: the result at a glance, what to discuss, the top steps
+and the plan, and an appendix with every question's distribution. The team history PDF is the
+same pack for the team's latest visible round with the trend over its rounds added.
+
+Only a visible result has a pack (DESIGN §3; `offer` refuses the request before, and the
+builder checks again here, as a round's state may change in between). Each part of a pack is
+its own context key, built by its own function; a template shows a part only when its key is
+there.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString
+
+from apps.reports.discussion import disagreement_order, gap_order, gap_question, retro_question
+from apps.reports.offer import ReportUnavailable, round_unavailable, team_unavailable
+from apps.scoring import charts, figures
+from apps.scoring.dashboard import Dashboard, TeamRow
+from apps.scoring.selectors import (
+    HistoryPoint,
+    Note,
+    QuestionRow,
+    RoundResult,
+    bank_version_label,
+    chart_bands,
+    round_team_result,
+    team_history,
+)
+from apps.surveys.models import Round
+
+# What page 2 holds in full; the rest is named in one line (disagreements, gaps) or counted
+# (comments, all of which are in the round's comments CSV), so that the page never overflows.
+MAX_DISAGREEMENTS = 6
+MAX_GAPS = 4
+MAX_COMMENTS = 8
+COMMENT_LENGTH = 280
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Page 1: the scores (the result's rows), what the change is measured against, the round's
+    bar chart and, for a bank with a grid, the team's dot with its trail."""
+
+    result: RoundResult
+    change_basis: str
+    chart: SafeString
+    grid: SafeString | None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A question worth discussing, with a suggested question for the retro."""
+
+    row: QuestionRow
+    ask: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    code: str  # the question's
+    note: Note  # never with a name
+    text: str  # the comment, shortened to COMMENT_LENGTH
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """Page 2: disagreements and knowledge gaps, each with a question to ask, and comments."""
+
+    disagreements: list[Topic]
+    more_disagreements: list[QuestionRow]
+    gaps: list[Topic]
+    more_gaps: list[QuestionRow]
+    comments: list[Comment]
+    more_comments: int
+
+
+def change_basis(result: RoundResult) -> str:
+    """What the change column is measured against, in words (DESIGN §4: always say it)."""
+    previous = result.previous
+    if previous is None:
+        return "No change shown: this is the team's first round with a visible result."
+    if not result.compared:
+        return (
+            f"No change shown: the previous round, {previous.title}, used "
+            f"{bank_version_label(previous.bank.slug, previous.bank.version)}, another "
+            "question set."
+        )
+    return f"Change: percentage points (pp) since {previous.title}."
+
+
+def team_grid(result: RoundResult, points: list[HistoryPoint]) -> SafeString | None:
+    """The team alone on the maturity grid: its dot at this round and its trail through the
+    team's earlier visible rounds; None for a bank without a grid (`charts.grid_axes`).
+
+    `figures.maturity_grid` draws the dashboard's teams; this hands it the one team, its trail
+    taken from the same stored percentages the dashboard reads."""
+    axes = charts.grid_axes([row.key for row in result.dimensions])
+    if axes is None:
+        return None
+    round_ = result.round
+    trail = [
+        (p.dimensions[axes[0]].percent, p.dimensions[axes[1]].percent)
+        for p in points
+        if p.visible and p.round.opens_at <= round_.opens_at and set(axes) <= p.dimensions.keys()
+    ]
+    row = TeamRow(
+        team_id=round_.team_id,
+        public_id=str(round_.team.public_id),
+        name=round_.team.name,
+        round_title=round_.title,
+        closed=round_.period.closes,
+        bank=bank_version_label(round_.bank.slug, round_.bank.version),
+        trail=trail,
+    )
+    data = Dashboard(
+        teams=[row],
+        dimensions=[(r.key, r.name) for r in result.dimensions],
+        trend=[],
+        level_counts=[],
+        hidden_rounds=0,
+        bands=chart_bands(result.bands, result.total.max_points),
+    )
+    return figures.maturity_grid(data)
+
+
+def glance(result: RoundResult, points: list[HistoryPoint]) -> Glance:
+    return Glance(
+        result=result,
+        change_basis=change_basis(result),
+        chart=figures.round_chart(result),
+        grid=team_grid(result, points),
+    )
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= COMMENT_LENGTH:
+        return text
+    return text[: COMMENT_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def discussion(result: RoundResult) -> Discussion:
+    disagreements = sorted(result.disagreements, key=disagreement_order)
+    gaps = sorted(result.knowledge_gaps, key=gap_order)
+    notes = [
+        Comment(q.code, note, _shortened(note.comment))
+        for q in result.questions
+        for note in q.comments
+    ]
+    return Discussion(
+        disagreements=[Topic(q, retro_question(q)) for q in disagreements[:MAX_DISAGREEMENTS]],
+        more_disagreements=disagreements[MAX_DISAGREEMENTS:],
+        gaps=[Topic(q, gap_question(q)) for q in gaps[:MAX_GAPS]],
+        more_gaps=gaps[MAX_GAPS:],
+        comments=notes[:MAX_COMMENTS],
+        more_comments=max(len(notes) - MAX_COMMENTS, 0),
+    )
+
+
+def appendix(result: RoundResult) -> list[tuple[QuestionRow, SafeString]]:
+    """Per question its row and distribution chart: the very SVG the result page shows."""
+    return [(q, figures.question_distribution_chart(q)) for q in result.questions]
+
+
+def _pack(result: RoundResult, points: list[HistoryPoint]) -> dict:
+    """The parts every pack has, for a visible result."""
+    return {
+        "round": result.round,
+        "team": result.round.team,
+        "result": result,
+        "glance": glance(result, points),
+        "discussion": discussion(result),
+        "appendix": appendix(result),
+    }
+
+
+def retro_pack(round_: Round) -> dict:
+    """The team retro pack of a round whose result is visible."""
+    result = round_team_result(round_)
+    reason = round_unavailable(result)
+    if reason:
+        raise ReportUnavailable(reason)
+    points, _ = team_history(round_.team)
+    return {
+        "kind_label": "Team retro pack",
+        "heading": round_.team.name,
+        "subheading": round_.title,
+        **_pack(result, points),
+    }
+
+
+def team_history_pack(team) -> dict:
+    """The team history PDF: the retro pack of the latest visible round, and the trend."""
+    points, dimensions = team_history(team)
+    visible = [p for p in points if p.visible]
+    reason = team_unavailable(bool(visible))
+    if reason:
+        raise ReportUnavailable(reason)
+    latest = Round.objects.select_related("team__organization", "bank").get(pk=visible[-1].round.pk)
+    result = round_team_result(latest)
+    return {
+        "kind_label": "Team history",
+        "heading": team.name,
+        "subheading": "Maturity over time",
+        "points": list(reversed(points)),  # newest first, as on the history page
+        "dimensions": dimensions,
+        "history_chart": figures.history_chart(team.name, points, dimensions),
+        **_pack(result, points),
+    }
