@@ -6,16 +6,23 @@ through `scoring.selectors.round_team_result`, without names, once the round's r
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 
-from apps.surveys.models import Answer, Participant
+from apps.surveys.models import Participant
 from apps.surveys.models.rounds import (
     COMMENT_MAX_LENGTH,
     EVIDENCE_URL_MAX_LENGTH,
     evidence_url_validator,
 )
-from apps.surveys.round_services import AlreadySubmitted, AnsweringError, check_accepting
+from apps.surveys.round_services import AnsweringError, AnswerInput, NoAnswerYet, answers_save
+
+__all__ = [
+    "COMMENT",
+    "EVIDENCE_URL",
+    "InvalidNote",
+    "NoAnswerYet",
+    "answer_note_save",
+    "clean_note",
+]
 
 COMMENT = "comment"
 EVIDENCE_URL = "evidence_url"
@@ -25,10 +32,6 @@ class InvalidNote(AnsweringError):
     """A comment or link that cannot be saved as it is; the page keeps the text."""
 
     status = 422
-
-
-class NoAnswerYet(AnsweringError):
-    status = 409
 
 
 def clean_note(field: str, value: str) -> str:
@@ -57,34 +60,10 @@ def clean_note(field: str, value: str) -> str:
     return value
 
 
-@transaction.atomic
 def answer_note_save(*, participant: Participant, question_id, field: str, value: str) -> bool:
     """Save the comment or the evidence link (`field`) of the participant's answer to a
-    question; False when it was already so (nothing written)."""
+    question, in the one statement that saves answers (`round_services.answers_save`); False
+    when it was so already (nothing written)."""
     value = clean_note(field, value)
-    check_accepting(participant.round)
-    answer = (
-        Answer.objects.select_for_update()
-        .select_related("response")
-        .filter(response__participant=participant, question_id=_int(question_id))
-        .first()
-    )
-    if answer is not None and answer.response.is_submitted:
-        raise AlreadySubmitted(
-            "You have already submitted this survey; notes can no longer change."
-        )
-    if answer is None:
-        if not value:
-            return False  # nothing typed, nothing to keep
-        raise NoAnswerYet("Choose an answer first: your note is saved with it.")
-    if getattr(answer, field) == value:
-        return False
-    Answer.objects.filter(pk=answer.pk).update(**{field: value, "updated_at": timezone.now()})
-    return True
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    change = AnswerInput(question_id, **{field: value})
+    return bool(answers_save(participant=participant, answers=[change]))

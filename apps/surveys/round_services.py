@@ -359,11 +359,31 @@ def check_link(participant: Participant, now=None) -> None:
 
 
 def check_accepting(round_: Round) -> None:
+    """The round takes answers: refuse one that has not opened yet or is over, saying which.
+
+    `accepting_answers_sql` is this rule in SQL, for the statement that saves answers; a test
+    holds the two to the same verdict on every edge (status, opening and closing moments).
+    """
     now = timezone.now()
     if round_.has_not_opened(now):
         raise RoundNotOpenYet("This survey has not opened yet.")
     if round_.is_over(now):
         raise RoundClosed("This survey has closed. Your saved answers are kept.")
+
+
+def accepting_answers_sql(alias: str) -> str:
+    """`check_accepting` as a SQL condition on the surveys_round row `alias`: open, opened, and
+    not at or past its close moment. Its two parameters are the moment, twice (`_moment`)."""
+    return (
+        f"({alias}.status = '{RoundStatus.OPEN.value}' "
+        f"AND {alias}.opens_at <= %s AND {alias}.closes_at > %s)"
+    )
+
+
+def _moment(now) -> list:
+    """`now` as the parameters of `accepting_answers_sql`, in the form the database compares."""
+    value = connection.ops.adapt_datetimefield_value(now)
+    return [value, value]
 
 
 def response_get_or_start(participant: Participant) -> Response:
@@ -385,43 +405,212 @@ NOT_APPLICABLE = AnswerKind.NOT_APPLICABLE.value  # "na": the value the form pos
 DONT_KNOW = AnswerKind.DONT_KNOW.value  # "dk": ...and for "I don't know"
 
 
-@transaction.atomic
-def answer_save(*, participant: Participant, question_id, choice_id) -> Answer:
+class NoAnswerYet(AnsweringError):
+    """A note on a question not answered yet."""
+
+    status = 409
+
+    def __init__(self, message: str = "Choose an answer first: your note is saved with it."):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One question's part of a save. `choice_id` is an option's id, "na" or "dk", or None to
+    keep the saved answer (a note alone). A note left None is kept as it is; a note given is
+    stored as it is given (`answer_notes.clean_note` cleans it first)."""
+
+    question_id: object
+    choice_id: object = None
+    comment: str | None = None
+    evidence_url: str | None = None
+
+    def row(self) -> tuple:
+        """(question id, kind, choice id, comment, evidence link), as the statement takes them."""
+        if self.choice_id is None:
+            kind, choice = None, None
+        elif self.choice_id in (NOT_APPLICABLE, DONT_KNOW):
+            kind, choice = self.choice_id, None
+        else:
+            kind, choice = AnswerKind.CHOICE.value, _int(self.choice_id)
+        return (_int(self.question_id), kind, choice, self.comment, self.evidence_url)
+
+
+def answer_save(*, participant: Participant, question_id, choice_id) -> bool:
     """Save (or change) one answer of a draft: `choice_id` is an option of the question, or
-    "na" (only where the question allows N/A) or "dk" (only where the bank allows it)."""
-    round_ = participant.round
-    check_accepting(round_)
-    response = response_get_or_start(participant)
-    response = Response.objects.select_for_update().get(pk=response.pk)
-    if response.is_submitted:
-        raise AlreadySubmitted(
-            "You have already submitted this survey; answers can no longer change."
-        )
-    question = Question.objects.filter(pk=_int(question_id), bank_id=round_.bank_id).first()
-    if question is None:
-        raise InvalidAnswer("That question is not part of this survey.")
-    kind, choice = _answer_kind(question, choice_id)
-    answer, _ = Answer.objects.update_or_create(
-        response=response,
-        question=question,
-        defaults={"kind": kind, "choice": choice, "bank_id": round_.bank_id},
+    "na" (only where the question allows N/A) or "dk" (only where the bank allows it).
+    One statement (`answers_save`); False when it was so already."""
+    change = AnswerInput(question_id, choice_id)
+    return bool(answers_save(participant=participant, answers=[change]))
+
+
+def answers_save(*, participant: Participant, answers: list[AnswerInput]) -> set[int]:
+    """Save answers and notes of a draft, a page of them or one, in one statement; the ids of
+    the questions whose row changed (what is saved so already writes nothing).
+
+    The statement itself refuses what must not be written, so that no race gets past it: it
+    writes only while the response is a draft (holding the response's row, so that a submit
+    waits for it or it for the submit) and while the round accepts answers
+    (`accepting_answers_sql`); only questions of the round's bank, options of their own
+    question, N/A where the question offers it, "don't know" where the bank does. It starts
+    the response with the first answer. Only when it wrote fewer rows than it was given do a
+    few reads find out why (`_refusal`) and raise what the person is told: the same error, in
+    the same order, as checking each rule in turn would.
+    """
+    if not answers:
+        return set()
+    check_accepting(participant.round)
+    rows = list({row[0]: row for row in (change.row() for change in answers)}.values())
+    for _attempt in range(2):
+        written = _answers_upsert(participant, rows, timezone.now())
+        missing = [row for row in rows if row[0] not in written]
+        if not missing or not _refusal(participant, missing):
+            return written
+    raise AnsweringError("Your answer could not be saved just now; please choose it again.")
+
+
+ANSWER_ROW_SQL = (
+    "(CAST(%s AS bigint), CAST(%s AS varchar(6)), CAST(%s AS bigint), "
+    "CAST(%s AS varchar(1000)), CAST(%s AS varchar(500)))"
+)
+
+
+def _answers_upsert(participant: Participant, rows: list[tuple], now) -> set[int]:
+    """The statement (on SQLite, the response is started by one just before it): insert or
+    update each row's answer where the rules allow it; the ids of the questions written."""
+    moment = _moment(now)
+    start_response = (
+        "INSERT INTO surveys_response (participant_id, round_id, bank_id, status, started_at) "
+        "SELECT p.id, rd.id, rd.bank_id, %s, %s FROM surveys_participant p "
+        "JOIN surveys_round rd ON rd.id = p.round_id "
+        f"WHERE p.id = %s AND {accepting_answers_sql('rd')} "
+        "AND NOT EXISTS (SELECT 1 FROM surveys_response WHERE participant_id = p.id) "
+        "ON CONFLICT (participant_id) DO NOTHING"
     )
-    return answer
+    start_params = [ResponseStatus.DRAFT.value, moment[0], participant.pk, *moment]
+    if connection.vendor == "postgresql":
+        # The response is started in the same statement. An existing one is held (FOR KEY
+        # SHARE): a submit (FOR UPDATE) waits for this statement, or this statement for the
+        # submit, and then finds the response submitted and writes nothing.
+        head = (
+            f"WITH started AS ({start_response} RETURNING id, round_id, bank_id, status), "
+            "held AS (SELECT id, round_id, bank_id, status FROM surveys_response "
+            "WHERE participant_id = %s FOR KEY SHARE), "
+            "r AS (SELECT * FROM started UNION ALL SELECT * FROM held) "
+        )
+        head_params = [*start_params, participant.pk]
+        source, source_params = "r", []
+    else:
+        # SQLite has one writer at a time: nothing interleaves with a statement.
+        with connection.cursor() as cursor:
+            cursor.execute(start_response, start_params)
+        head, head_params = "", []
+        source = (
+            "(SELECT id, round_id, bank_id, status FROM surveys_response WHERE participant_id = %s)"
+        )
+        source_params = [participant.pk]
+    values = ", ".join([ANSWER_ROW_SQL] * len(rows))
+    sql = (
+        f"{head}"
+        "INSERT INTO surveys_answer AS a "
+        "(response_id, bank_id, question_id, kind, choice_id, comment, evidence_url, updated_at) "
+        "SELECT r.id, r.bank_id, q.id, COALESCE(v.kind, old.kind), "
+        "CASE WHEN v.kind IS NULL THEN old.choice_id ELSE c.id END, "
+        "COALESCE(v.comment, old.comment, ''), COALESCE(v.evidence_url, old.evidence_url, ''), "
+        "%s "
+        "FROM (SELECT column1 AS question_id, column2 AS kind, column3 AS choice_id, "
+        f"column4 AS comment, column5 AS evidence_url FROM (VALUES {values}) AS posted) AS v "
+        f"JOIN {source} r ON r.status = %s "
+        f"JOIN surveys_round rd ON rd.id = r.round_id AND {accepting_answers_sql('rd')} "
+        "JOIN surveys_question q ON q.id = v.question_id AND q.bank_id = r.bank_id "
+        "JOIN surveys_questionbank b ON b.id = r.bank_id "
+        "LEFT JOIN surveys_choice c ON c.id = v.choice_id AND c.question_id = q.id "
+        "LEFT JOIN surveys_answer old ON old.response_id = r.id AND old.question_id = q.id "
+        "WHERE CASE "
+        f"WHEN v.kind = '{AnswerKind.CHOICE.value}' THEN c.id IS NOT NULL "
+        f"WHEN v.kind = '{NOT_APPLICABLE}' THEN q.allow_na "
+        f"WHEN v.kind = '{DONT_KNOW}' THEN b.allow_dont_know "
+        "ELSE old.id IS NOT NULL END "
+        "ON CONFLICT (response_id, question_id) DO UPDATE SET kind = excluded.kind, "
+        "choice_id = excluded.choice_id, comment = excluded.comment, "
+        "evidence_url = excluded.evidence_url, updated_at = excluded.updated_at "
+        "WHERE a.kind <> excluded.kind "
+        "OR COALESCE(a.choice_id, 0) <> COALESCE(excluded.choice_id, 0) "
+        "OR a.comment <> excluded.comment OR a.evidence_url <> excluded.evidence_url "
+        "RETURNING question_id"
+    )
+    params = [
+        *head_params,
+        connection.ops.adapt_datetimefield_value(now),
+        *(value for row in rows for value in row),
+        *source_params,
+        ResponseStatus.DRAFT.value,
+        *moment,
+    ]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {question_id for (question_id,) in cursor.fetchall()}
+    except IntegrityError:
+        # The joins keep to what the composite foreign keys and triggers (surveys 0004, 0008)
+        # enforce; should one refuse all the same, say why as for any refusal (outside a
+        # transaction, where the failed statement left nothing to roll back).
+        if connection.in_atomic_block or _refusal(participant, rows):
+            raise
+        return set()
 
 
-def _answer_kind(question: Question, choice_id) -> tuple[str, Choice | None]:
-    if choice_id == NOT_APPLICABLE:
-        if not question.allow_na:
+def _refusal(participant: Participant, rows: list[tuple]) -> bool:
+    """Why the statement wrote none of these rows: raise the error the person is told; or
+    return False when each is saved as asked already, True when one is not and nothing
+    refuses it (a first answer racing another tab's first answer: the caller tries again)."""
+    check_accepting(Round.objects.get(pk=participant.round_id))
+    response = Response.objects.filter(participant=participant).values("pk", "status").first()
+    if response is not None and response["status"] == ResponseStatus.SUBMITTED:
+        what = "answers" if any(row[1] is not None for row in rows) else "notes"
+        raise AlreadySubmitted(
+            f"You have already submitted this survey; {what} can no longer change."
+        )
+    bank_id = participant.round.bank_id
+    allow_na = dict(
+        Question.objects.filter(pk__in=[row[0] for row in rows], bank_id=bank_id).values_list(
+            "pk", "allow_na"
+        )
+    )
+    choices = set(
+        Choice.objects.filter(pk__in=[row[2] for row in rows if row[2] is not None]).values_list(
+            "pk", "question_id"
+        )
+    )
+    stored = {}
+    if response is not None:
+        stored = {
+            question_id: saved
+            for question_id, *saved in Answer.objects.filter(
+                response_id=response["pk"], question_id__in=allow_na
+            ).values_list("question_id", "kind", "choice_id", "comment", "evidence_url")
+        }
+    retry = False
+    for question_id, kind, choice_id, comment, evidence_url in rows:
+        if question_id not in allow_na:
+            raise InvalidAnswer("That question is not part of this survey.")
+        if kind == NOT_APPLICABLE and not allow_na[question_id]:
             raise InvalidAnswer('This question cannot be answered "not applicable".')
-        return AnswerKind.NOT_APPLICABLE, None
-    if choice_id == DONT_KNOW:
-        if not QuestionBank.objects.filter(pk=question.bank_id, allow_dont_know=True).exists():
+        if kind == DONT_KNOW and not participant.round.bank.allow_dont_know:
             raise InvalidAnswer('This survey does not offer "I don\'t know".')
-        return AnswerKind.DONT_KNOW, None
-    choice = Choice.objects.filter(pk=_int(choice_id), question_id=question.pk).first()
-    if choice is None:
-        raise InvalidAnswer("That answer does not belong to the question.")
-    return AnswerKind.CHOICE, choice
+        if kind == AnswerKind.CHOICE and (choice_id, question_id) not in choices:
+            raise InvalidAnswer("That answer does not belong to the question.")
+        saved = stored.get(question_id)
+        if kind is None and saved is None:
+            if comment or evidence_url:
+                raise NoAnswerYet()
+            continue  # nothing typed, nothing to keep
+        wanted = (kind, choice_id, comment, evidence_url)
+        if saved is None or any(
+            want is not None and want != have for want, have in zip(wanted, saved, strict=True)
+        ):
+            retry = True
+    return retry
 
 
 def _int(value) -> int:
@@ -434,17 +623,19 @@ def _int(value) -> int:
 @transaction.atomic
 def response_submit(*, participant: Participant) -> Response:
     """Submit once. A double click, a replayed POST or a second tab gets the same response back."""
-    response = response_get_or_start(participant)
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = Response.objects.select_for_update().filter(participant=participant).first()
+    if response is None:  # nothing answered yet: scoring refuses it below, naming every question
+        response = response_get_or_start(participant)
+        response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_submitted:
         return response
+    rounds = Round.objects.filter(pk=participant.round_id)
     if connection.vendor == "postgresql":
         # Hold the round while we submit: a close waits for us, or we see it closed.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM surveys_round WHERE id = %s FOR SHARE", [participant.round_id]
-            )
-    round_ = Round.objects.get(pk=participant.round_id)
+        rounds = Round.objects.raw(
+            "SELECT * FROM surveys_round WHERE id = %s FOR SHARE", [participant.round_id]
+        )
+    (round_,) = rounds
     check_accepting(round_)
     # Scoring stores the score snapshot, or refuses with AnswersMissing.
     response_submitted.send(sender=Response, response=response)
