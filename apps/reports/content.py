@@ -10,16 +10,9 @@ from decimal import Decimal
 
 from apps.scoring import figures
 from apps.scoring.dashboard import executive_dashboard
+from apps.scoring.next_steps import Step, round_steps
 from apps.scoring.selectors import RoundResult, round_team_result, team_history
-from apps.surveys.models import Guidance, Level, Question, Round, RoundStatus
-
-
-@dataclass
-class Step:
-    code: str
-    text: str
-    team_mean: Decimal
-    guidance: str
+from apps.surveys.models import Guidance, Level, Round, RoundStatus
 
 
 @dataclass
@@ -31,37 +24,25 @@ class DimensionSection:
     percent: Decimal
     next_level_name: str | None
     advice: str
-    steps: list[Step] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # this dimension's, in rank order
 
 
 def _sections(result: RoundResult) -> list[DimensionSection]:
+    """Per dimension: where the team is, the dimension's advice for its next level, and its
+    questions' steps as `next_steps.round_steps` ranks them (each quoting the guidance for the
+    question's own next level: one rule, the same as the result page)."""
     round_ = result.round
     levels = {lv.number: lv for lv in Level.objects.filter(bank_id=round_.bank_id)}
-    guidance = {
-        (g.dimension.key, g.question.code if g.question_id else None, g.level.number): g.text
-        for g in Guidance.objects.filter(bank_id=round_.bank_id).select_related(
-            "dimension", "question", "level"
-        )
+    advice = {
+        (key, number): text
+        for key, number, text in Guidance.objects.filter(
+            bank_id=round_.bank_id, question__isnull=True
+        ).values_list("dimension__key", "level__number", "text")
     }
-    dimension_of = dict(
-        Question.objects.filter(bank_id=round_.bank_id).values_list("code", "dimension__key")
-    )
+    steps = round_steps(result)
     sections = []
     for row in result.dimensions:
         target = row.level_number + 1 if row.level_number + 1 in levels else None
-        questions = [q for q in result.questions if dimension_of.get(q.code) == row.key]
-        steps = []
-        for q in questions:
-            answered = sum(n for _, _, n in q.counts)
-            mean = (
-                Decimal(sum(points * n for _, points, n in q.counts)) / answered
-                if answered
-                else Decimal(0)
-            )
-            advice = guidance.get((row.key, q.code, target)) if target else None
-            if advice:
-                steps.append(Step(q.code, q.text, mean.quantize(Decimal("0.01")), advice))
-        steps.sort(key=lambda step: (step.team_mean, step.code))  # the weakest practices first
         sections.append(
             DimensionSection(
                 name=row.name,
@@ -72,8 +53,8 @@ def _sections(result: RoundResult) -> list[DimensionSection]:
                 else "",
                 percent=row.percent,
                 next_level_name=levels[target].name if target else None,
-                advice=guidance.get((row.key, None, target), "") if target else "",
-                steps=steps,
+                advice=advice.get((row.key, target), "") if target else "",
+                steps=[step for step in steps if step.dimension_key == row.key],
             )
         )
     return sections

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -100,3 +101,66 @@ class TeamScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.dimension_id or 'total'}: {self.mean}"
+
+
+class Target(models.Model):
+    """A target level for one dimension of a question bank: the organization's default (`team`
+    empty) or a team's own, which replaces the default for that team.
+
+    Keyed by the bank's slug and the dimension's key, never a bank version, so that a target
+    survives a new version of the bank (history compares dimensions by key, DESIGN §3). The
+    level is a level number of the bank's latest published version (apps.scoring.targets checks
+    it, and that a team's own target is not below the default unless the organization allows
+    it)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "organizations.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bank_slug = models.SlugField(max_length=50)
+    dimension_key = models.SlugField(max_length=50)
+    level = models.PositiveSmallIntegerField()
+    due = models.DateField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "bank_slug", "dimension_key"],
+                condition=Q(team__isnull=True),
+                name="target_one_default_per_dimension",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "bank_slug", "dimension_key"],
+                condition=Q(team__isnull=False),
+                name="target_one_per_team_dimension",
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1), name="target_level_positive"),
+        ]
+
+    def __str__(self) -> str:
+        whose = f"team {self.team_id}" if self.team_id else "default"
+        return f"{self.bank_slug}/{self.dimension_key} → {self.level} ({whose})"
+
+
+class TargetPolicy(models.Model):
+    """An organization's rule for teams' own targets (no row: the default rule)."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="target_policy",
+    )
+    # Whether a team may set its own target below the organization's default.
+    teams_may_go_below = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        rule = "allowed" if self.teams_may_go_below else "refused"
+        return f"{self.organization_id}: teams' targets below the default {rule}"

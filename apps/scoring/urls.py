@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.scoring import dashboard_views, respondent_views, views
+from apps.scoring import dashboard_views, respondent_views, target_views, views
 
 app_name = "scoring"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     ),
     path(
         "o/<slug:org_slug>/teams/<uuid:team_id>/history/", views.team_history, name="team_history"
+    ),
+    path("o/<slug:org_slug>/targets/", target_views.organization_targets, name="targets"),
+    path("o/<slug:org_slug>/targets/policy/", target_views.target_policy, name="target_policy"),
+    path(
+        "o/<slug:org_slug>/teams/<uuid:team_id>/targets/",
+        target_views.team_targets,
+        name="team_targets",
     ),
     path(
         "o/<slug:org_slug>/teams/<uuid:team_id>/history.csv",

@@ -104,6 +104,7 @@ def test_round_result_withholds_everything_under_the_threshold(client, org, team
         "message": "2 of 3 needed",
         "scores": [],
         "questions": [],
+        "steps": [],
     }
 
 

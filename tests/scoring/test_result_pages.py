@@ -123,16 +123,19 @@ def test_result_and_history_queries_do_not_grow(
     # `small` has a previous round, like `large`.
     small = submitted_round(team=team, days_ago=200, points=[1, 2, 0])
     history_url = reverse("scoring:team_history", args=[org.slug, team.public_id])
-    with django_assert_max_num_queries(20) as one:
+    # Beyond the scores: the targets and next steps (#15; on the history page those of the
+    # latest visible round, so its question rows too) and the sections of the plans' hooks.
+    result_bound, history_bound = 26, 30
+    with django_assert_max_num_queries(result_bound) as one:
         client.get(reverse("scoring:round_result", args=[org.slug, small.public_id]))
-    with django_assert_max_num_queries(20) as history_one:
+    with django_assert_max_num_queries(history_bound) as history_one:
         client.get(history_url)
     large = None
     for days_ago in (150, 120, 90, 60, 30):
         large = submitted_round(team=team, days_ago=days_ago, points=[1, 2, 0, 1, 2, 2, 1, 0, 1, 2])
-    with django_assert_max_num_queries(20) as many:
+    with django_assert_max_num_queries(result_bound) as many:
         client.get(reverse("scoring:round_result", args=[org.slug, large.public_id]))
-    with django_assert_max_num_queries(20) as history_many:
+    with django_assert_max_num_queries(history_bound) as history_many:
         client.get(history_url)
     assert len(one.captured_queries) == len(many.captured_queries)
     assert len(history_one.captured_queries) == len(history_many.captured_queries)
