@@ -15,7 +15,13 @@ from django_htmx.http import trigger_client_event
 from apps.core.ratelimit import by_link, guard_links, limit
 from apps.surveys import answer_notes, round_selectors, round_services
 from apps.surveys.models import Answer, AnswerKind
-from apps.surveys.round_services import AnsweringError, AnswersMissing, LinkExpired, LinkRevoked
+from apps.surveys.round_services import (
+    AnsweringError,
+    AnswerInput,
+    AnswersMissing,
+    LinkExpired,
+    LinkRevoked,
+)
 
 
 def participant_view(view):
@@ -79,21 +85,6 @@ def _submitted(participant) -> bool:
     return participant.submitted_at is not None
 
 
-def _answers(participant) -> dict[int, dict]:
-    """The participant's saved answers by question id: kind, choice id, comment, evidence link.
-    The radio of an answer posts its value: the choice's id, or "na" or "dk"."""
-    rows = Answer.objects.filter(response__participant=participant).values(
-        "question_id", "kind", "choice_id", "comment", "evidence_url"
-    )
-    return {
-        row["question_id"]: {
-            **row,
-            "value": str(row["choice_id"]) if row["kind"] == AnswerKind.CHOICE else row["kind"],
-        }
-        for row in rows
-    }
-
-
 # The note fields of a question on the answering page: comment-<id> and evidence-<id>.
 NOTE_FIELDS = {"comment": answer_notes.COMMENT, "evidence": answer_notes.EVIDENCE_URL}
 
@@ -129,18 +120,21 @@ def page(request, participant, token, number):
     if _submitted(participant):
         return redirect("scoring:done", token=token)
     _check_can_answer(participant)
+    errors: dict[int, dict[str, str]] = {}
+    if request.method == "POST":  # "Next": save what changed on the page, then go on
+        plan = round_selectors.answering_pages(participant)
+        if not 1 <= number <= len(plan.pages):
+            return redirect("surveys:page", token=token, number=1)
+        errors = _save_page(request.POST, participant, plan.pages[number - 1], plan.answers)
+        if not errors:
+            if number < len(plan.pages):
+                return redirect("surveys:page", token=token, number=number + 1)
+            return redirect("surveys:review", token=token)
     pages = round_selectors.dimension_pages(participant.round.bank_id)
     if not 1 <= number <= len(pages):
         return redirect("surveys:page", token=token, number=1)
     current = pages[number - 1]
-    errors: dict[int, dict[str, str]] = {}
-    if request.method == "POST":  # without JavaScript: save the whole page, then go on
-        errors = _save_page(request.POST, participant, current["questions"])
-        if not errors:
-            if number < len(pages):
-                return redirect("surveys:page", token=token, number=number + 1)
-            return redirect("surveys:review", token=token)
-    answers = _answers(participant)
+    answers = round_selectors.participant_answers(participant)
     for question_id, refused in errors.items():  # what was typed stays on the page
         answers.setdefault(question_id, {}).update(refused["typed"])
     context = {
@@ -157,35 +151,50 @@ def page(request, participant, token, number):
     return render(request, "surveys/page.html", context, status=400 if errors else 200)
 
 
-def _save_page(data, participant, questions) -> dict[int, dict]:
-    """Save the page's answers and notes; {question id: {"messages", "typed"}} of the notes
-    that could not be saved."""
+def _save_page(data, participant, question_ids, saved) -> dict[int, dict]:
+    """Save what differs on the page from what is `saved` (with htmx, the answers were saved
+    as they were chosen): the answers and notes of all its questions in one statement.
+    {question id: {"messages", "typed"}} of the notes that could not be saved."""
     errors: dict[int, dict] = {}
-    for question in questions:
-        choice_id = data.get(f"q-{question.pk}")
-        if choice_id:
-            round_services.answer_save(
-                participant=participant, question_id=question.pk, choice_id=choice_id
-            )
+
+    def refuse(question_id, field, typed, error):
+        refused = errors.setdefault(question_id, {"messages": {}, "typed": {}})
+        refused["messages"][field] = error.message
+        refused["typed"][field] = typed
+
+    changes = []
+    for question_id in question_ids:
+        before = saved.get(question_id)
+        change = {}
+        choice_id = data.get(f"q-{question_id}")
+        if choice_id and (before is None or before["value"] != choice_id):
+            change["choice_id"] = choice_id
         for prefix, field in NOTE_FIELDS.items():
-            value = data.get(f"{prefix}-{question.pk}")
-            if value is None:
+            typed = data.get(f"{prefix}-{question_id}")
+            if typed is None:
                 continue
             try:
-                answer_notes.answer_note_save(
-                    participant=participant, question_id=question.pk, field=field, value=value
-                )
-            except (answer_notes.InvalidNote, answer_notes.NoAnswerYet) as error:
-                refused = errors.setdefault(question.pk, {"messages": {}, "typed": {}})
-                refused["messages"][field] = error.message
-                refused["typed"][field] = value
+                value = answer_notes.clean_note(field, typed)
+            except answer_notes.InvalidNote as error:
+                refuse(question_id, field, typed, error)
+                continue
+            if value == (before[field] if before else ""):
+                continue  # saved so already
+            if before is None and not choice_id:
+                refuse(question_id, field, typed, answer_notes.NoAnswerYet())
+                continue
+            change[field] = value
+        if change:
+            changes.append(AnswerInput(question_id, **change))
+    round_services.answers_save(participant=participant, answers=changes)
     return errors
 
 
 @participant_view
 @require_POST
 def answer(request, participant, token):
-    """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>."""
+    """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>, and the
+    question's notes (comment-<id>, evidence-<id>) as they stand in the page."""
     keys = [key for key in request.POST if key.startswith("q-")]
     if request.htmx and request.htmx.trigger_name in keys:
         keys = [request.htmx.trigger_name]  # the radio that changed, whatever else was sent
@@ -195,10 +204,14 @@ def answer(request, participant, token):
     round_services.answer_save(
         participant=participant, question_id=question_id, choice_id=request.POST[keys[0]]
     )
-    # The question's note fields listen for this: a note typed before the answer saves now.
-    return trigger_client_event(
-        HttpResponse('<span class="text-success">Saved</span>'), "answer-saved"
-    )
+    saved = HttpResponse('<span class="text-success">Saved</span>')
+    # A note typed before its answer (refused then: "choose an answer first") saves now,
+    # through its own field, which listens for this. Empty note fields have nothing to save:
+    # they are not asked (unless the page did not say what they hold).
+    notes = [request.POST.get(f"{prefix}-{question_id}") for prefix in NOTE_FIELDS]
+    if any(note is None or note.strip() for note in notes):
+        return trigger_client_event(saved, "answer-saved")
+    return saved
 
 
 @participant_view
@@ -231,7 +244,7 @@ def review(request, participant, token):
 
 def _render_review(request, participant, token, missing_codes=(), status=200):
     pages = round_selectors.dimension_pages(participant.round.bank_id)
-    answers = _answers(participant)
+    answers = round_selectors.participant_answers(participant)
     rows = []
     for number, page_ in enumerate(pages, start=1):
         for question in page_["questions"]:

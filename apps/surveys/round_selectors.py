@@ -6,9 +6,12 @@ Scores are not read here: a person's own result is apps.scoring.own_result, the 
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from apps.surveys.models import (
+    Answer,
+    AnswerKind,
     Participant,
     Question,
     Round,
@@ -79,6 +82,54 @@ def dimension_pages(bank_id: int) -> list[dict]:
         )
         page["questions"].append(question)
     return list(pages.values())
+
+
+def _saved(kind, choice_id, comment, evidence_url) -> dict:
+    """A saved answer as the answering pages use it: the radio of an answer posts its value,
+    the choice's id or "na" or "dk"."""
+    return {
+        "kind": kind,
+        "choice_id": choice_id,
+        "comment": comment,
+        "evidence_url": evidence_url,
+        "value": str(choice_id) if kind == AnswerKind.CHOICE else kind,
+    }
+
+
+def participant_answers(participant: Participant) -> dict[int, dict]:
+    """The participant's saved answers by question id (`_saved`)."""
+    rows = Answer.objects.filter(response__participant=participant).values_list(
+        "question_id", "kind", "choice_id", "comment", "evidence_url"
+    )
+    return {question_id: _saved(*saved) for question_id, *saved in rows}
+
+
+@dataclass(frozen=True)
+class AnsweringPages:
+    pages: list[list[int]]  # the question ids of each page, numbered as `dimension_pages` does
+    answers: dict[int, dict]  # `participant_answers`
+
+
+def answering_pages(participant: Participant) -> AnsweringPages:
+    """What saving a page needs, in one read: which questions are on which page, and what the
+    participant saved already (so that only what changed is written)."""
+    order = connection.ops.quote_name("order")
+    sql = (
+        "SELECT q.id, q.dimension_id, a.kind, a.choice_id, a.comment, a.evidence_url "
+        "FROM surveys_question q JOIN surveys_dimension d ON d.id = q.dimension_id "
+        "LEFT JOIN surveys_response r ON r.participant_id = %s "
+        "LEFT JOIN surveys_answer a ON a.response_id = r.id AND a.question_id = q.id "
+        f"WHERE q.bank_id = %s ORDER BY d.{order}, q.{order}, q.id"
+    )
+    pages: dict[int, list[int]] = {}
+    answers = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [participant.pk, participant.round.bank_id])
+        for question_id, dimension_id, *saved in cursor.fetchall():
+            pages.setdefault(dimension_id, []).append(question_id)
+            if saved[0] is not None:
+                answers[question_id] = _saved(*saved)
+    return AnsweringPages(list(pages.values()), answers)
 
 
 def my_pending_participations(user) -> QuerySet[Participant]:

@@ -1,5 +1,6 @@
-"""Answers save in one statement (#14): an autosave request runs at most 3, a submit at most 12;
-and every refusal is as clear as when each rule was checked in turn, races included."""
+"""Answers save in one statement (#14): an autosave request runs at most 3, a page of any size
+at most 4, a submit at most 12; "Next" does not write again what autosave stored; and every
+refusal is as clear as when each rule was checked in turn, races included."""
 
 import datetime as dt
 import os
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.surveys import bank_services, round_services
+from apps.surveys import bank_services, round_selectors, round_services
 from apps.surveys.models import Answer, AnswerKind, Participant, Response, Round, RoundStatus
 from tests.factories import RoundFactory, TeamFactory, published_bank
 from tests.scenarios import invite
@@ -95,6 +96,72 @@ def test_an_autosave_takes_at_most_three_statements_first_answer_change_and_last
     assert Response.objects.count() == 1
 
 
+@pytest.mark.parametrize("number, count", [(1, 1), (2, 10)])
+def test_a_page_saves_in_one_statement_and_at_most_four_whatever_its_size(
+    client, pages_round, ada, number, count, django_assert_max_num_queries
+):
+    dimension = pages_round.bank.dimensions.order_by("order")[number - 1]
+    page = list(dimension.questions.order_by("order").prefetch_related("choices"))
+    assert len(page) == count
+    data = {}
+    for n, question in enumerate(page):
+        data[f"q-{question.pk}"] = option(question, n % 4).pk
+        data[f"comment-{question.pk}"] = f"Note {n}" if n % 2 else ""
+        data[f"evidence-{question.pk}"] = "wiki.example.com/p" if n == 0 else ""
+    with django_assert_max_num_queries(4) as captured:
+        response = client.post(reverse("surveys:page", args=[ada, number]), data)
+    assert response.status_code == 302
+    assert len(writes(captured)) == 1
+    saved = {a.question_id: a for a in Answer.objects.all()}
+    assert len(saved) == count
+    for n, question in enumerate(page):
+        assert saved[question.pk].choice_id == option(question, n % 4).pk
+        assert saved[question.pk].comment == (f"Note {n}" if n % 2 else "")
+    assert saved[page[0].pk].evidence_url == "https://wiki.example.com/p"
+
+
+def test_next_after_autosave_writes_nothing_and_only_what_changed(
+    client, pages_round, ada, django_assert_max_num_queries
+):
+    page = questions(pages_round, *(f"O-{n}" for n in range(1, 11)))
+    data = {}
+    for question in page:
+        autosave(client, ada, question, option(question, 1).pk)
+        data.update(
+            {
+                f"q-{question.pk}": option(question, 1).pk,
+                f"comment-{question.pk}": "",
+                f"evidence-{question.pk}": "",
+            }
+        )
+    before = dict(Answer.objects.values_list("question_id", "updated_at"))
+    url = reverse("surveys:page", args=[ada, 2])
+    with django_assert_max_num_queries(2) as captured:
+        assert client.post(url, data)["Location"] == reverse("surveys:review", args=[ada])
+    assert writes(captured) == []
+    assert dict(Answer.objects.values_list("question_id", "updated_at")) == before
+    # One answer and one comment changed since: only that row is written.
+    data[f"q-{page[4].pk}"] = option(page[4], 3).pk
+    data[f"comment-{page[7].pk}"] = "  We page on-call.  "
+    with django_assert_max_num_queries(3) as captured:
+        client.post(url, data)
+    assert len(writes(captured)) == 1
+    after = dict(Answer.objects.values_list("question_id", "updated_at"))
+    assert {pk for pk in after if after[pk] != before[pk]} == {page[4].pk, page[7].pk}
+    assert Answer.objects.get(question=page[7]).comment == "We page on-call."
+
+
+def test_a_page_post_reads_the_pages_and_answers_the_page_shows(client, pages_round, ada):
+    (o1,) = questions(pages_round, "O-1")
+    autosave(client, ada, o1, "dk")
+    participant = Participant.objects.select_related("round").get()
+    plan = round_selectors.answering_pages(participant)
+    shown = round_selectors.dimension_pages(pages_round.bank_id)
+    assert plan.pages == [[q.pk for q in page["questions"]] for page in shown]
+    assert plan.answers == round_selectors.participant_answers(participant)
+    assert plan.answers[o1.pk]["value"] == "dk"
+
+
 def test_submit_takes_at_most_twelve_statements(
     client, pages_round, ada, django_assert_max_num_queries
 ):
@@ -106,7 +173,21 @@ def test_submit_takes_at_most_twelve_statements(
     assert Response.objects.get().status == "submitted"
 
 
-# --- Notes
+# --- Notes with the autosave
+
+
+def test_the_autosave_asks_the_note_fields_to_save_only_when_they_hold_something(
+    client, pages_round, ada
+):
+    e1, o1, o2 = questions(pages_round, "E-1", "O-1", "O-2")
+    quiet = autosave(client, ada, e1, option(e1).pk, comment="", evidence="  ")
+    assert "HX-Trigger" not in quiet
+    typed = autosave(client, ada, o1, option(o1).pk, comment="Typed first", evidence="")
+    assert "answer-saved" in typed["HX-Trigger"]
+    # A page that does not say what its note fields hold: they are asked, as before.
+    assert "answer-saved" in autosave(client, ada, o2, option(o2).pk)["HX-Trigger"]
+    html = client.get(reverse("surveys:page", args=[ada, 2])).content.decode()
+    assert f'hx-params="q-{o1.pk},comment-{o1.pk},evidence-{o1.pk}"' in html
 
 
 def test_a_note_saves_in_one_statement_and_unchanged_writes_nothing(
