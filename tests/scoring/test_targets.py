@@ -430,3 +430,20 @@ def test_overdue_shows_once_the_date_has_passed_unmet(
     client.force_login(executive)
     page = client.get(reverse("scoring:round_result", args=[org.slug, closed_v1_round.public_id]))
     assert "overdue" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.label)
+def test_api_target_writes_by_role(client, org, team, member_of, role):
+    """The writes the URL walk leaves to this module: the organization's default needs an
+    executive, a team's own target a lead of that team (here: not one), an admin or an owner."""
+    api = f"/api/v1/organizations/{org.slug}"
+    body = {"level": 3, "due": "2099-03-31"}
+    client.force_login(member_of(role))
+    for path, min_role in (
+        (f"{api}/targets/llmops/application", Role.EXECUTIVE),
+        (f"{api}/teams/{team.public_id}/targets/llmops/application", Role.ADMIN),
+    ):
+        put = client.put(path, body, content_type="application/json").status_code
+        delete = client.delete(path).status_code
+        assert (put, delete) == ((200, 204) if role >= min_role else (403, 403)), path

@@ -34,6 +34,9 @@ class Case:
         return self.url_name if ":" in self.url_name else f"organizations:{self.url_name}"
 
 
+# A valid target for the Targets forms: LLMOps' application dimension at level 3.
+TARGET = (("bank", "llmops"), ("dimension", "application"), ("level", "3"), ("due", "2099-12-31"))
+
 CASES = [
     Case("surveys:round_create", "get", Role.ADMIN),
     Case(
@@ -67,6 +70,11 @@ CASES = [
     Case("scoring:round_comments_csv", "get", Role.EXECUTIVE),
     Case("scoring:team_history", "get", Role.EXECUTIVE),
     Case("scoring:team_history_csv", "get", Role.EXECUTIVE),
+    Case("scoring:targets", "get", Role.EXECUTIVE),
+    Case("scoring:targets", "post", Role.EXECUTIVE, TARGET),
+    Case("scoring:target_policy", "post", Role.ADMIN, (("teams_may_go_below", "on"),)),
+    Case("scoring:team_targets", "get", Role.EXECUTIVE),  # and the team's own members
+    Case("scoring:team_targets", "post", Role.ADMIN, TARGET),  # and the team's own leads
     Case("dashboard", "get", Role.MEMBER),
     Case("leave", "post", Role.MEMBER),
     Case("settings", "get", Role.ADMIN),
