@@ -13,10 +13,10 @@
   Initial < 5, Defined < 7.5, Managed < 10, Optimized ≥ 10).
 """
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -144,21 +144,64 @@ class Aggregate:
     stdev: Decimal  # population standard deviation; 0 for a single respondent
 
 
-def aggregate(values: Sequence[Decimal]) -> Aggregate:
-    if not values:
-        raise ValueError("no values to aggregate")
-    floats = [float(v) for v in values]
-    quant = Decimal("0.01")
+Number = Decimal | Fraction | int
+# Where a statistic is rounded from: 20 decimal places, then cents. A statistic of fractions is
+# a rational number whose decimals may never end (28 x 6/18); PostgreSQL's numeric carries 30
+# places and more, Python exact fractions, and both agree to 20 places, so that a mean of
+# exactly 13.825 is 13.825 on both paths and becomes 13.82 (half to even) on both.
+_PLACES = Decimal("1e-20")
+_CENT = Decimal("0.01")
+
+
+def _cents(value: Number, rounding: str) -> Decimal:
+    with localcontext(prec=60):
+        if isinstance(value, Fraction):
+            value = Decimal(value.numerator) / Decimal(value.denominator)
+        return Decimal(value).quantize(_PLACES, ROUND_HALF_EVEN).quantize(_CENT, rounding)
+
+
+def team_statistics(
+    *, n: int, mean: Number, median: Number, minimum: Number, maximum: Number, stdev: Number
+) -> Aggregate:
+    """The one rounding of a team aggregate (DESIGN §3), from its exact statistics, whoever
+    computed them (`aggregate` here, or the database: `scoring.aggregates`): mean, median and
+    standard deviation to cents half to even; minimum and maximum half up (values with two
+    decimals or fewer, every v1 score, are unchanged)."""
     return Aggregate(
-        n=len(values),
-        mean=Decimal(str(statistics.fmean(floats))).quantize(quant),
-        median=Decimal(str(statistics.median(floats))).quantize(quant),
-        # Rounded like the others (a value on the scale may be 16.333...); exact values with two
-        # decimals or fewer (every v1 score) are unchanged.
-        minimum=min(Decimal(v) for v in values).quantize(quant, rounding=ROUND_HALF_UP),
-        maximum=max(Decimal(v) for v in values).quantize(quant, rounding=ROUND_HALF_UP),
-        stdev=Decimal(str(statistics.pstdev(floats))).quantize(quant),
+        n=n,
+        mean=_cents(mean, ROUND_HALF_EVEN),
+        median=_cents(median, ROUND_HALF_EVEN),
+        minimum=_cents(minimum, ROUND_HALF_UP),
+        maximum=_cents(maximum, ROUND_HALF_UP),
+        stdev=_cents(stdev, ROUND_HALF_EVEN),
     )
+
+
+def aggregate(values: Iterable[Number]) -> Aggregate:
+    """n, mean, median (of an even count, the mean of the middle two), minimum, maximum and
+    population standard deviation of `values`, computed exactly, rounded by `team_statistics`."""
+    exact = sorted(Fraction(value) for value in values)
+    if not exact:
+        raise ValueError("no values to aggregate")
+    n = len(exact)
+    mean = sum(exact, Fraction(0)) / n
+    variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / n
+    with localcontext(prec=60):
+        stdev = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+    return team_statistics(
+        n=n,
+        mean=mean,
+        median=(exact[(n - 1) // 2] + exact[n // 2]) / 2,
+        minimum=exact[0],
+        maximum=exact[-1],
+        stdev=stdev,
+    )
+
+
+def on_scale_exact(points: Decimal, applicable_maximum: Decimal, scale: Decimal) -> Fraction:
+    """`on_scale` as an exact fraction, for the team statistics (a mean of 28 x 6/18 and
+    28 x 12/18 is 14, to the last digit). `applicable_maximum` is never 0 here."""
+    return Fraction(points) * Fraction(scale) / Fraction(applicable_maximum)
 
 
 @dataclass(frozen=True)
@@ -167,55 +210,73 @@ class Distribution:
     disagreement: bool
 
 
+# How many answers chose each value: (points, how many) or (level, how many) pairs, as the
+# database counts them (GROUP BY); a value may come more than once (two options worth as much).
+Counts = Iterable[tuple[int, int]]
+
+
 def question_distribution(
-    chosen_points: Sequence[int],
+    chosen: Counts,
     *,
     choice_points: Sequence[int],
     level_count: int,
     threshold: Decimal | None = None,
-    chosen_levels: Sequence[int] | None = None,
+    chosen_levels: Counts | None = None,
 ) -> Distribution:
-    """How a team answered one question (its scored answers), and whether it disagrees.
+    """How a team answered one question (its scored answers, as (points, how many) pairs), and
+    whether it disagrees.
 
-    With options tied to levels (`chosen_levels`, the levels of the chosen options), the team
-    disagrees when its answers span two levels or more (someone at Initial, someone at Managed).
-    Otherwise one level's worth of points is the question's maximum divided by the steps between
-    the bank's levels, and the team disagrees when its answers span two levels' worth or more
-    (on a 0-2 question with four levels: someone chose 0 and someone chose 2). Either way, where
-    the bank sets a threshold, also when they are more than `threshold` points apart.
+    With options tied to levels (`chosen_levels`, the levels of the chosen options with their
+    counts), the team disagrees when its answers span two levels or more (someone at Initial,
+    someone at Managed). Otherwise one level's worth of points is the question's maximum divided
+    by the steps between the bank's levels, and the team disagrees when its answers span two
+    levels' worth or more (on a 0-2 question with four levels: someone chose 0 and someone chose
+    2). Either way, where the bank sets a threshold, also when they are more than `threshold`
+    points apart.
     """
     counts = {points: 0 for points in sorted(choice_points)}
-    for points in chosen_points:
-        counts[points] = counts.get(points, 0) + 1
-    if len(chosen_points) < 2 or level_count < 2 or not choice_points:
+    for points, n in chosen:
+        counts[points] = counts.get(points, 0) + n
+    present = [points for points, n in counts.items() if n > 0]
+    if sum(counts.values()) < 2 or level_count < 2 or not choice_points:
         return Distribution(counts=counts, disagreement=False)
-    spread = Decimal(max(chosen_points) - min(chosen_points))
-    if chosen_levels:
-        spans_two_levels = max(chosen_levels) - min(chosen_levels) >= 2
+    spread = Decimal(max(present) - min(present))
+    levels = [level for level, n in chosen_levels or () if n > 0]
+    if levels:
+        spans_two_levels = max(levels) - min(levels) >= 2
     else:
         spans_two_levels = spread >= 2 * Decimal(max(choice_points)) / (level_count - 1)
     beyond_threshold = threshold is not None and spread > threshold
     return Distribution(counts=counts, disagreement=spans_two_levels or beyond_threshold)
 
 
-def median_level(chosen_levels: Sequence[int]) -> int | None:
+def median_level(chosen_levels: Counts) -> int | None:
     """A question's current level with options tied to levels: the median level of the chosen
-    options (of an even count, the lower of the middle two: the team is not there yet until
-    more than half are). None: nobody chose an option."""
-    return statistics.median_low(chosen_levels) if chosen_levels else None
+    options, from (level, how many) pairs (of an even count, the lower of the middle two: the
+    team is not there yet until more than half are). None: nobody chose an option."""
+    ordered = sorted((level, n) for level, n in chosen_levels if n > 0)
+    below = (sum(n for _, n in ordered) - 1) // 2  # answers before the (lower) middle one
+    for level, n in ordered:
+        if below < n:
+            return level
+        below -= n
+    return None
 
 
 def question_level(
-    chosen_points: Sequence[int], *, max_points: int, scale: Decimal, bands: Sequence[LevelBand]
+    chosen: Counts, *, max_points: int, scale: Decimal, bands: Sequence[LevelBand]
 ) -> LevelBand | None:
     """A question's current level without option levels: the level of the team's mean fraction
-    (mean points over the question's maximum) on the bank's bounds. None: nobody scored."""
-    if not chosen_points or not max_points:
+    (mean points over the question's maximum), from (points, how many) pairs, on the bank's
+    bounds. None: nobody scored."""
+    chosen = list(chosen)
+    answered = sum(n for _, n in chosen)
+    if not answered or not max_points:
         return None
     # mean / max = sum / (max * n): compared exactly, without a rounded mean.
     return level_for(
-        Decimal(sum(chosen_points)),
-        maximum=Decimal(max_points * len(chosen_points)),
+        Decimal(sum(points * n for points, n in chosen)),
+        maximum=Decimal(max_points * answered),
         bank_maximum=scale,
         bands=bands,
     )

@@ -250,7 +250,7 @@ def _withheld_or_empty(round_: Round, n: int, viewer=None) -> RoundResult:
     return RoundResult(round=round_, n=n, needed=round_.min_respondents, reason=reason)
 
 
-def round_team_result(round_: Round, viewer=None) -> RoundResult:
+def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> RoundResult:
     """This team's result for this round, and whether `viewer` may see it.
 
     `viewer` is whoever reads: an `OrgAccess` (a member, lead or executive, already through the
@@ -258,6 +258,10 @@ def round_team_result(round_: Round, viewer=None) -> RoundResult:
     results of any kind show only once the round is closed and at or above its threshold.
     While the round is open the result carries only "n submitted of m invited"; below the
     threshold only "n of m needed". Nothing else leaves here for a withheld result.
+
+    `questions=False` is for a surface that shows only the scores (the result CSV): the
+    per-question rows (answers counted per option, levels, comments) are not built, and
+    `questions` stays empty.
     """
     if round_.status != RoundStatus.CLOSED:
         counts = Participant.objects.filter(round=round_).aggregate(
@@ -273,32 +277,33 @@ def round_team_result(round_: Round, viewer=None) -> RoundResult:
     result.previous, previous_percents = _previous_percents(round_)
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
-    result.questions = _question_rows(round_, result.bands)
-    result.questions = _with_notes(round_, result.questions)
+    if questions:
+        result.questions = _with_notes(round_, _question_rows(round_, result.bands))
     return result
 
 
 def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
+    """A row per question of the round's bank: its answers counted by the database (one GROUP
+    BY over question, kind and option), its distribution, level and findings from those counts
+    (`calculations`), never from one value per answer."""
     bank = round_.bank
-    chosen: dict[int, list[Choice]] = defaultdict(list)  # question id → chosen options
-    unscored: dict[tuple[int, str], int] = defaultdict(int)  # (question id, kind) → how many
-    choices_by_id: dict[int, Choice] = {}
     questions = list(
         Question.objects.filter(bank_id=round_.bank_id)
         .select_related("dimension")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("points")))
         .order_by("dimension__order", "order")
     )
-    for question in questions:
-        choices_by_id.update((c.pk, c) for c in question.choices.all())
+    chosen: dict[int, int] = defaultdict(int)  # option id → how many chose it
+    unscored: dict[tuple[int, str], int] = defaultdict(int)  # (question id, kind) → how many
     for question_id, kind, choice_id, n in (
         Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
         .values("question_id", "kind", "choice_id")
         .annotate(n=Count("pk"))
         .values_list("question_id", "kind", "choice_id", "n")
+        .order_by()
     ):
         if kind == AnswerKind.CHOICE:
-            chosen[question_id].extend([choices_by_id[choice_id]] * n)
+            chosen[choice_id] += n
         else:
             unscored[question_id, kind] += n
     scale = bank_scale(bank, bank_question_specs(bank.pk)) if bands else Decimal(0)
@@ -306,15 +311,16 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
     rows = []
     for question in questions:
         choices = list(question.choices.all())
-        points = [c.points for c in chosen[question.pk]]
-        levels = [c.level for c in chosen[question.pk] if c.level is not None]
+        by_choice = [(choice, chosen[choice.pk]) for choice in choices]
+        points = [(choice.points, n) for choice, n in by_choice if n]
         with_levels = bool(choices) and all(c.level is not None for c in choices)
+        levels = [(choice.level, n) for choice, n in by_choice if n] if with_levels else None
         distribution = question_distribution(
             points,
             choice_points=[c.points for c in choices],
             level_count=len(bands),
             threshold=bank.disagreement_threshold,
-            chosen_levels=levels if with_levels else None,
+            chosen_levels=levels,
         )
         if with_levels:
             number = median_level(levels)
@@ -332,18 +338,19 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
             number = band.number if band else None
         na = unscored[question.pk, AnswerKind.NOT_APPLICABLE]
         dont_know = unscored[question.pk, AnswerKind.DONT_KNOW]
+        scored = sum(n for _, n in by_choice)
         rows.append(
             QuestionRow(
                 code=question.code,
                 text=question.text,
                 dimension=question.dimension.name,
-                counts=[(c.label, c.points, distribution.counts.get(c.points, 0)) for c in choices],
+                counts=[(choice.label, choice.points, n) for choice, n in by_choice],
                 disagreement=distribution.disagreement,
                 na=na,
                 dont_know=dont_know,
                 level_number=number,
                 level_name=named.get(number, "") if number is not None else "",
-                knowledge_gap=knowledge_gap(dont_know, len(points) + na + dont_know),
+                knowledge_gap=knowledge_gap(dont_know, scored + na + dont_know),
             )
         )
     return rows

@@ -1,6 +1,8 @@
 """DESIGN §3 pinned in numbers, plus property tests for the invariants."""
 
-from decimal import Decimal
+from collections import Counter
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -135,7 +137,7 @@ def test_level_is_monotonic_in_score(a, b):
 def distribution(points):
     from apps.scoring.calculations import question_distribution
 
-    return question_distribution(points, choice_points=[0, 1, 2], level_count=4)
+    return question_distribution(Counter(points).items(), choice_points=[0, 1, 2], level_count=4)
 
 
 def test_distribution_counts_every_choice():
@@ -163,7 +165,7 @@ def test_disagreement_on_a_five_level_bank():
 
     def disagree(points):
         return question_distribution(
-            points, choice_points=[0, 1, 2, 3, 4], level_count=5
+            Counter(points).items(), choice_points=[0, 1, 2, 3, 4], level_count=5
         ).disagreement
 
     assert (disagree([1, 2]), disagree([1, 3]), disagree([0, 4])) == (False, True, True)
@@ -183,6 +185,112 @@ def test_a_bank_threshold_flags_answers_further_apart_than_it(points, threshold,
     from apps.scoring.calculations import question_distribution
 
     result = question_distribution(
-        points, choice_points=[0, 1, 2], level_count=4, threshold=threshold
+        Counter(points).items(), choice_points=[0, 1, 2], level_count=4, threshold=threshold
     )
     assert result.disagreement is disagrees
+
+
+# Counts, as the database gives them: the pure functions take (value, how many) pairs, and
+# say what they said of one value per answer.
+answers_points = st.lists(st.integers(0, 3), max_size=30)
+
+
+@given(answers_points, st.integers(2, 5), st.none() | st.decimals(0, 3, places=1))
+def test_a_distribution_from_counts_is_that_of_the_answers_one_by_one(points, levels, threshold):
+    from apps.scoring.calculations import question_distribution
+
+    counted = question_distribution(
+        Counter(points).items(), choice_points=[0, 1, 2, 3], level_count=levels, threshold=threshold
+    )
+    # The same answers counted in two pieces, and options worth as much counted apart: one sum.
+    halves = Counter(points[::2]).items(), Counter(points[1::2]).items()
+    split = question_distribution(
+        [*halves[0], *halves[1], (0, 0)],
+        choice_points=[0, 1, 2, 3],
+        level_count=levels,
+        threshold=threshold,
+    )
+    assert counted == split
+    assert counted.counts == {p: points.count(p) for p in (0, 1, 2, 3)}
+    spread = max(points) - min(points) if points else 0
+    assert counted.disagreement is (
+        len(points) >= 2
+        and (spread >= Decimal(6) / (levels - 1) or (threshold is not None and spread > threshold))
+    )
+
+
+@given(st.lists(st.integers(1, 5), max_size=30))
+def test_the_median_level_from_counts_is_the_lower_middle_answer(levels):
+    import statistics
+
+    from apps.scoring.calculations import median_level
+
+    expected = statistics.median_low(levels) if levels else None
+    assert median_level(Counter(levels).items()) == expected
+    assert median_level([*Counter(levels).items(), (9, 0)]) == expected  # unchosen: no answer
+
+
+@given(answers_points)
+def test_a_question_level_from_counts_is_that_of_the_mean_of_the_answers(points):
+    from apps.scoring.calculations import question_level
+
+    level = question_level(
+        Counter(points).items(), max_points=3, scale=Decimal(28), bands=LLMOPS_BANDS
+    )
+    if not points:
+        assert level is None
+    else:
+        mean_on_28 = Decimal(sum(points)) * 28 / (3 * len(points))
+        assert level == level_for(
+            mean_on_28, maximum=Decimal(28), bank_maximum=Decimal(28), bands=LLMOPS_BANDS
+        )
+
+
+# Team statistics are exact: computed on the fractions themselves, rounded once to cents (half
+# to even; minimum and maximum half up). Floating point used to round some ties the other way.
+@pytest.mark.parametrize(
+    ("values", "statistic", "expected"),
+    [
+        # 287/12 and 56/15: the mean and the median are exactly 13.825, half to even 13.82
+        ([Fraction(287, 12), Fraction(56, 15)], "mean", "13.82"),
+        ([Fraction(287, 12), Fraction(56, 15)], "median", "13.82"),
+        # 40/3 and 7/12: the standard deviation is exactly 6.375, half to even 6.38
+        ([Fraction(40, 3), Fraction(7, 12)], "stdev", "6.38"),
+        ([Decimal("16.01"), Decimal("16.02")], "median", "16.02"),  # 16.015
+        ([Decimal("1.01"), Decimal("1.02")], "mean", "1.02"),  # 1.015
+        ([Fraction(217, 200)], "minimum", "1.09"),  # 1.085, half up
+        ([Fraction(28, 3), Fraction(56, 3)], "mean", "14.00"),  # thirds that add up
+    ],
+)
+def test_team_statistics_round_exact_values_once(values, statistic, expected):
+    assert getattr(aggregate(values), statistic) == Decimal(expected)
+
+
+@given(st.lists(scores, min_size=1, max_size=40))
+def test_statistics_from_the_database_round_as_the_exact_ones(values):
+    """What PostgreSQL's numeric gives (exact to 30 places, then a rounding error in the last
+    one) rounds to the same cents as the exact statistics."""
+    from apps.scoring.calculations import team_statistics
+
+    exact = aggregate(values)
+    fractions = sorted(Fraction(v) for v in values)
+    n = len(fractions)
+    mean = sum(fractions) / n
+    nudge = Decimal("1e-30")
+
+    def numeric(value: Fraction) -> Decimal:
+        with localcontext(prec=80):
+            return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(nudge) - nudge
+
+    with localcontext(prec=80):
+        variance = sum((v - mean) ** 2 for v in fractions) / n
+        stdev = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+        stdev = stdev.quantize(Decimal("1e-40")) + nudge
+    assert exact == team_statistics(
+        n=n,
+        mean=numeric(mean),
+        median=numeric((fractions[(n - 1) // 2] + fractions[n // 2]) / 2),
+        minimum=numeric(fractions[0]),
+        maximum=numeric(fractions[-1]),
+        stdev=stdev,
+    )

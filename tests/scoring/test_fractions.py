@@ -1,6 +1,7 @@
 """DESIGN §3 rewritten (issue #13): fractions of the applicable maximum, N/A and don't know,
 the scale, and per-question levels and findings. Pure: no database."""
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -148,7 +149,7 @@ def test_aggregates_of_two_decimal_values_keep_every_digit(values):
     ("levels", "median"), [([1, 2, 3], 2), ([1, 3], 1), ([2, 2, 4, 4], 2), ([4], 4), ([], None)]
 )
 def test_a_questions_level_is_the_median_level_of_the_chosen_options(levels, median):
-    assert median_level(levels) == median
+    assert median_level(Counter(levels).items()) == median
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,7 @@ def test_a_questions_level_is_the_median_level_of_the_chosen_options(levels, med
 )
 def test_without_option_levels_a_questions_level_is_that_of_its_mean_fraction(points, level):
     """0-3 points, three people, on a scale of 28 with bounds 10/15/20."""
-    band = question_level(points, max_points=3, scale=Decimal(28), bands=BANDS)
+    band = question_level(Counter(points).items(), max_points=3, scale=Decimal(28), bands=BANDS)
     expected = level_for(
         Decimal(sum(points)),
         maximum=Decimal(3 * len(points)),
@@ -176,11 +177,11 @@ def test_without_option_levels_a_questions_level_is_that_of_its_mean_fraction(po
 def test_options_tied_to_levels_disagree_when_answers_span_two_levels():
     def disagrees(levels, threshold=None):
         return question_distribution(
-            [level - 1 for level in levels],
+            Counter(level - 1 for level in levels).items(),
             choice_points=[0, 1, 2, 3],
             level_count=4,
             threshold=threshold,
-            chosen_levels=levels,
+            chosen_levels=Counter(levels).items(),
         ).disagreement
 
     assert not disagrees([1, 2, 2])
