@@ -7,14 +7,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from apps.scoring.aggregates import round_statistics
 from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
 from apps.scoring.calculations import (
     MissingAnswers,
     Scores,
-    aggregate,
     level_for,
     max_by_dimension,
-    on_scale,
     respondent_scores,
 )
 from apps.scoring.models import DimensionScore, TeamScore
@@ -80,35 +79,41 @@ def team_scores_compute(round_: Round) -> list[TeamScore]:
 
     Each over the respondents with a score there, of their fractions shown on the scale (the
     total) or on the dimension's maximum; `submitted` counts everyone, for the threshold. A
-    dimension nobody assessed has no row; the total always has one.
+    dimension nobody assessed has no row; the total always has one. The statistics come from
+    the database (`aggregates.round_statistics`).
     """
-    submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
-    totals = list(submitted.values_list("total_points", "max_points"))
-    if not totals:
-        return []
     bands = bank_bands(round_.bank_id)
     specs = bank_question_specs(round_.bank_id)
     dimension_maxima = max_by_dimension(specs)
     scale = bank_scale(round_.bank, specs)
-    dimension_keys = dict(Dimension.objects.filter(bank_id=round_.bank_id).values_list("pk", "key"))
-    by_dimension: dict[int, list[Decimal]] = defaultdict(list)
-    for dimension_id, points, maximum in DimensionScore.objects.filter(
-        response__in=submitted, max_points__gt=0
-    ).values_list("dimension_id", "points", "max_points"):
-        shown_on = dimension_maxima[dimension_keys[dimension_id]]
-        by_dimension[dimension_id].append(on_scale(points, maximum, shown_on))
-    total_values = [on_scale(t, m, scale) for t, m in totals if m]
-    rows = [(None, total_values, scale)] + [
-        (dimension_id, values, dimension_maxima[dimension_keys[dimension_id]])
-        for dimension_id, values in by_dimension.items()
+    shown = {
+        pk: dimension_maxima[key]
+        for pk, key in Dimension.objects.filter(bank_id=round_.bank_id).values_list("pk", "key")
+        if key in dimension_maxima
+    }
+    statistics = round_statistics(round_.pk, scale=scale, shown=shown)
+    if not statistics.submitted:
+        return []
+    rows = [(None, scale)] + [
+        (dimension_id, maximum)
+        for dimension_id, maximum in shown.items()
+        if dimension_id in statistics.by_dimension
     ]
     return [
-        _team_score(round_, dimension_id, values, maximum, scale, bands, len(totals))
-        for dimension_id, values, maximum in rows
+        _team_score(
+            round_,
+            dimension_id,
+            statistics.by_dimension.get(dimension_id),
+            maximum,
+            scale,
+            bands,
+            statistics.submitted,
+        )
+        for dimension_id, maximum in rows
     ]
 
 
-def _team_score(round_, dimension_id, values, maximum, scale, bands, submitted) -> TeamScore:
+def _team_score(round_, dimension_id, stats, maximum, scale, bands, submitted) -> TeamScore:
     score = TeamScore(
         round=round_,
         dimension_id=dimension_id,
@@ -116,8 +121,7 @@ def _team_score(round_, dimension_id, values, maximum, scale, bands, submitted) 
         n=0,
         max_points=maximum,
     )
-    if values:
-        stats = aggregate(values)
+    if stats is not None:
         level = level_for(stats.mean, maximum=maximum, bank_maximum=scale, bands=bands)
         score.n, score.mean, score.median = stats.n, stats.mean, stats.median
         score.minimum, score.maximum, score.stdev = stats.minimum, stats.maximum, stats.stdev

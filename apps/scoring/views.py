@@ -55,7 +55,7 @@ def _steps_context(access, round_, result, team_targets) -> dict:
 @require_GET
 def round_result_csv(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
-    result = selectors.round_team_result(round_, viewer=access)
+    result = selectors.round_team_result(round_, viewer=access, questions=False)
     return csv_response(f"{slugify(round_.title)}-result.csv", *round_result_table(result))
 
 

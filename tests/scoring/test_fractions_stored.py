@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from apps.demo.seed import seed_demo
 from apps.organizations.models import Role
-from apps.scoring import services
-from apps.scoring.calculations import aggregate
+from apps.scoring import aggregates, services
+from apps.scoring.bands import bank_question_specs, bank_scale
+from apps.scoring.calculations import aggregate, max_by_dimension
 from apps.scoring.models import DimensionScore, TeamScore
 from apps.scoring.own_result import own_result
 from apps.scoring.selectors import round_team_result, team_history
@@ -170,7 +171,9 @@ def _numbers(result) -> list:
 
 def test_v1_numbers_are_unchanged_on_the_whole_demo():
     """The demo's v1 rounds: what every surface reads equals the plain sums of DESIGN §3 before
-    #13 (points times weight, summed, aggregated as before), and recomputing changes no digit."""
+    #13 (points times weight, summed, aggregated as before), and recomputing changes no digit;
+    on every round, v1 and v2, the statistics in SQL equal those of the path for other
+    databases (#14)."""
     organization = seed_demo()
     rounds = list(
         Round.objects.filter(team__organization=organization, status="closed")
@@ -186,6 +189,15 @@ def test_v1_numbers_are_unchanged_on_the_whole_demo():
     plain_rounds = 0
     for round_ in rounds:
         assert services.round_recompute_differences(round_) == []
+        # The team statistics in SQL (PostgreSQL) and through `calculations.aggregate` (other
+        # databases) agree to the last digit.
+        specs = bank_question_specs(round_.bank_id)
+        maxima = max_by_dimension(specs)
+        shown = {d.pk: maxima[d.key] for d in round_.bank.dimensions.all()}
+        scale = bank_scale(round_.bank, specs)
+        assert aggregates.round_statistics_sql(
+            round_.pk, scale=scale, shown=shown
+        ) == aggregates.round_statistics_python(round_.pk, scale=scale, shown=shown)
         submitted = Response.objects.filter(round=round_, status=ResponseStatus.SUBMITTED)
         answers = Answer.objects.filter(response__in=submitted)
         if round_.bank.scale is not None or answers.exclude(kind=AnswerKind.CHOICE).exists():

@@ -1,0 +1,360 @@
+"""Aggregates in SQL (issue #14): team statistics from PostgreSQL over the stored snapshots and
+per-question counts from one GROUP BY equal the pure rules of `calculations` on random rounds;
+the path for other databases gives the same numbers (on the whole demo too:
+test_fractions_stored); the pages' queries stay flat from 10 to
+1,000 responses, and the result CSV reads no answers at all."""
+
+import itertools
+import uuid
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.organizations.models import Role
+from apps.scoring import aggregates, services
+from apps.scoring.bands import bank_question_specs, bank_scale
+from apps.scoring.calculations import (
+    LevelBand,
+    QuestionSpec,
+    aggregate,
+    knowledge_gap,
+    level_for,
+    max_by_dimension,
+    median_level,
+    on_scale_exact,
+    question_distribution,
+    question_level,
+    respondent_scores,
+)
+from apps.scoring.models import DimensionScore, TeamScore
+from apps.scoring.selectors import round_team_result
+from apps.surveys import bank_services, round_services
+from apps.surveys.models import (
+    Answer,
+    AnswerKind,
+    Dimension,
+    Participant,
+    Response,
+    ResponseStatus,
+    Round,
+)
+from tests.factories import TeamFactory
+from tests.scenarios import round_at
+from tests.surveys.bank_data_v2 import LEVELS, v2_bank
+
+pytestmark = pytest.mark.django_db
+
+CODES = ["E-1", "E-2", "E-3", "O-1", "O-2", "O-3"]  # v2_bank: 0-3 points; E-3 and O-3 offer N/A
+OFFER_NA = {"E-3", "O-3"}
+BANDS = [LevelBand(lv["number"], lv["name"], Decimal(lv["min_score"])) for lv in LEVELS]
+SCALE = Decimal(28)
+_slugs = itertools.count()
+
+
+def import_bank(*, weights=None, with_levels=True, threshold=None):
+    """`v2_bank` (two dimensions of three questions, 0-3 points, scale 28) with these weights,
+    options tied to levels or not, and a disagreement threshold."""
+    data = v2_bank(slug=f"agg{next(_slugs)}")
+    questions = [q for d in data["dimensions"] for q in d["questions"]]
+    for question, weight in zip(questions, weights or [1] * len(CODES), strict=True):
+        question["weight"] = Decimal(weight)
+        if not with_levels:
+            for choice in question["choices"]:
+                del choice["level"]
+    data["options_per_level"] = with_levels
+    if threshold is not None:
+        data["disagreement_threshold"] = Decimal(threshold)
+    return bank_services.bank_import(data, publish=True)
+
+
+def closed_round(bank, people: list[dict], *, team=None, days_ago: int = 5) -> Round:
+    """A round where each of `people` ({code: points, "na" or "dk"}) submitted, stored in bulk:
+    the answers, then each response's snapshot as `services.response_store_snapshot` stores it
+    (its points and applicable maximum per assessed dimension, and its total); then closed by
+    the service, which stores the team aggregates."""
+    round_ = round_at(team or TeamFactory(), days_ago, bank=bank, min_respondents=2)
+    participants = Participant.objects.bulk_create(
+        Participant(
+            round=round_,
+            email=f"p{i}@example.com",
+            token_hash=uuid.uuid4().hex * 2,
+            submitted_at=round_.opens_at,
+        )
+        for i in range(len(people))
+    )
+    responses = Response.objects.bulk_create(
+        Response(participant=p, round=round_, bank=bank) for p in participants
+    )
+    questions = {q.code: q for q in bank.questions.prefetch_related("choices")}
+    choices = {(q.code, c.points): c for q in questions.values() for c in q.choices.all()}
+    kinds = {"na": AnswerKind.NOT_APPLICABLE, "dk": AnswerKind.DONT_KNOW}
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            bank=bank,
+            question=questions[code],
+            kind=kinds.get(answer, AnswerKind.CHOICE),
+            choice=choices[code, answer] if answer not in kinds else None,
+        )
+        for response, person in zip(responses, people, strict=True)
+        for code, answer in person.items()
+    )
+    specs = bank_question_specs(bank.pk)
+    dimensions = dict(bank.dimensions.values_list("key", "pk"))
+    scored = [
+        (response, respondent_scores(specs, {c: points_of(a) for c, a in person.items()}))
+        for response, person in zip(responses, people, strict=True)
+    ]
+    DimensionScore.objects.bulk_create(
+        DimensionScore(
+            response=response,
+            dimension_id=dimensions[key],
+            points=points,
+            max_points=scores.max_by_dimension[key],
+        )
+        for response, scores in scored
+        for key, points in scores.by_dimension.items()
+    )
+    by_total = defaultdict(list)  # (points, maximum) -> responses: one UPDATE each
+    for response, scores in scored:
+        by_total[scores.total, scores.max_total].append(response.pk)
+    for (total, maximum), pks in by_total.items():
+        Response.objects.filter(pk__in=pks).update(
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=round_.opens_at,
+            total_points=total,
+            max_points=maximum,
+        )
+    round_services.round_close(round_=round_)
+    return Round.objects.select_related("bank").get(pk=round_.pk)
+
+
+def points_of(answer) -> int | None:
+    return answer if isinstance(answer, int) else None
+
+
+def reference_statistics(people, weights) -> dict:
+    """What the pure rules say of the team, by dimension key and "total": (n, mean, median,
+    minimum, maximum, stdev, level number), from the answers themselves."""
+    specs = [
+        QuestionSpec(code, "evaluate" if code.startswith("E") else "operate", Decimal(w), 3)
+        for code, w in zip(CODES, weights, strict=True)
+    ]
+    maxima = max_by_dimension(specs)
+    scores = [respondent_scores(specs, {c: points_of(a) for c, a in p.items()}) for p in people]
+    values = {
+        "total": [on_scale_exact(s.total, s.max_total, SCALE) for s in scores if s.max_total],
+        **{
+            key: [
+                on_scale_exact(s.by_dimension[key], s.max_by_dimension[key], maxima[key])
+                for s in scores
+                if s.max_by_dimension.get(key)
+            ]
+            for key in maxima
+        },
+    }
+    expected = {}
+    for key, found in values.items():
+        if not found:
+            continue
+        stats = aggregate(found)
+        shown = SCALE if key == "total" else maxima[key]
+        level = level_for(stats.mean, maximum=shown, bank_maximum=SCALE, bands=BANDS)
+        expected[key] = (*_numbers(stats), level.number)
+    return expected
+
+
+def _numbers(stats) -> tuple:
+    return (stats.n, stats.mean, stats.median, stats.minimum, stats.maximum, stats.stdev)
+
+
+def stored_statistics(round_) -> dict:
+    return {
+        (score.dimension.key if score.dimension else "total"): (
+            *_numbers(score),
+            score.level_number,
+        )
+        for score in TeamScore.objects.filter(round=round_, n__gt=0).select_related("dimension")
+    }
+
+
+def reference_question(code, people, *, with_levels, threshold) -> dict:
+    """What the pure rules say of one question, from the answers one by one."""
+    answers = [person[code] for person in people]
+    chosen = Counter(a for a in answers if isinstance(a, int))
+    levels = Counter({points + 1: n for points, n in chosen.items()})
+    distribution = question_distribution(
+        chosen.items(),
+        choice_points=[0, 1, 2, 3],
+        level_count=len(BANDS),
+        threshold=None if threshold is None else Decimal(threshold),
+        chosen_levels=levels.items() if with_levels else None,
+    )
+    if with_levels:
+        level = median_level(levels.items())
+    else:
+        band = question_level(chosen.items(), max_points=3, scale=SCALE, bands=BANDS)
+        level = band.number if band else None
+    return {
+        "counts": [chosen[points] for points in range(4)],
+        "na": answers.count("na"),
+        "dont_know": answers.count("dk"),
+        "disagreement": distribution.disagreement,
+        "level": level,
+        "knowledge_gap": knowledge_gap(answers.count("dk"), len(answers)),
+    }
+
+
+def person_answers():
+    return st.fixed_dictionaries(
+        {
+            code: st.sampled_from([0, 1, 2, 3, "dk", *(["na"] if code in OFFER_NA else [])])
+            for code in CODES
+        }
+    )
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    people=st.lists(person_answers(), min_size=2, max_size=9),
+    weights=st.lists(st.sampled_from(["1", "2", "0.5", "1.25", "3.33"]), min_size=6, max_size=6),
+    with_levels=st.booleans(),
+    threshold=st.none() | st.sampled_from(["0.5", "1", "2.5"]),
+)
+def test_on_random_rounds_the_database_path_equals_the_pure_rules(
+    people, weights, with_levels, threshold
+):
+    bank = import_bank(weights=weights, with_levels=with_levels, threshold=threshold)
+    round_ = closed_round(bank, people)
+
+    # Team statistics: PostgreSQL over the snapshots, as stored at close, and the other path.
+    assert stored_statistics(round_) == reference_statistics(people, weights)
+    shown = _shown(round_)
+    in_sql = aggregates.round_statistics_sql(round_.pk, scale=SCALE, shown=shown)
+    assert in_sql == aggregates.round_statistics_python(round_.pk, scale=SCALE, shown=shown)
+    assert in_sql.submitted == len(people)
+
+    # Per question: the database's counts, and levels and findings from them.
+    result = round_team_result(round_)
+    assert result.visible and [q.code for q in result.questions] == CODES
+    for row in result.questions:
+        expected = reference_question(
+            row.code, people, with_levels=with_levels, threshold=threshold
+        )
+        assert {
+            "counts": [n for _, _, n in row.counts],
+            "na": row.na,
+            "dont_know": row.dont_know,
+            "disagreement": row.disagreement,
+            "level": row.level_number,
+            "knowledge_gap": row.knowledge_gap,
+        } == expected, row.code
+        assert row.level_name == ({b.number: b.name for b in BANDS}.get(expected["level"], ""))
+
+
+def _shown(round_) -> dict[int, Decimal]:
+    """Each dimension's maximum by id, as `team_scores_compute` hands them to the statistics."""
+    maxima = max_by_dimension(bank_question_specs(round_.bank_id))
+    return {
+        pk: maxima[key]
+        for pk, key in Dimension.objects.filter(bank_id=round_.bank_id).values_list("pk", "key")
+    }
+
+
+def test_ties_round_half_to_even_on_both_paths_as_the_exact_rule_says():
+    """Two respondents a cent apart in a dimension (E-1 weighs 1.02, E-2 1.03): the mean and
+    the median are exactly 1.025 and the standard deviation exactly 0.005, half to even 1.02
+    and 0.00 (floating point used to make the standard deviation 0.01)."""
+    bank = import_bank(weights=["1.02", "1.03", "1", "1", "1", "1"])
+    nothing = {code: 0 for code in CODES}
+    round_ = closed_round(bank, [{**nothing, "E-1": 1}, {**nothing, "E-2": 1}])
+    evaluate = TeamScore.objects.get(round=round_, dimension__key="evaluate")
+    assert _numbers(evaluate) == (
+        2,
+        Decimal("1.02"),
+        Decimal("1.02"),
+        Decimal("1.02"),
+        Decimal("1.03"),
+        Decimal("0.00"),
+    )
+    shown = _shown(round_)
+    scale = bank_scale(round_.bank)
+    in_sql = aggregates.round_statistics_sql(round_.pk, scale=scale, shown=shown)
+    assert in_sql == aggregates.round_statistics_python(round_.pk, scale=scale, shown=shown)
+    assert services.round_recompute_differences(round_) == []
+
+
+def test_team_aggregates_of_a_round_nobody_submitted_to_are_none():
+    round_ = round_at(TeamFactory(), 3, bank=import_bank(), min_respondents=2)
+    assert services.team_scores_compute(round_) == []
+    statistics = aggregates.round_statistics_sql(round_.pk, scale=SCALE, shown=_shown(round_))
+    assert (statistics.submitted, statistics.by_dimension) == (0, {})
+
+
+def test_a_total_with_nothing_scored_counts_as_submitted_without_statistics():
+    everything_unscored = {code: "dk" for code in CODES}
+    round_ = closed_round(import_bank(), [everything_unscored, everything_unscored])
+    total = TeamScore.objects.get(round=round_, dimension=None)
+    assert (total.submitted, total.n, total.mean, total.level_number) == (2, 0, None, None)
+    assert not TeamScore.objects.filter(round=round_, dimension__isnull=False).exists()
+
+
+def _people(count: int) -> list[dict]:
+    """`count` people answering differently (every kind of answer appears)."""
+    kinds = [0, 1, 2, 3, "dk", "na"]
+    return [
+        {code: kinds[(i + q) % (6 if code in OFFER_NA else 5)] for q, code in enumerate(CODES)}
+        for i in range(count)
+    ]
+
+
+def test_result_page_csv_and_history_queries_are_flat_from_10_to_1000_responses(
+    client, org, team, lead, django_assert_max_num_queries
+):
+    bank = import_bank()
+    closed_round(bank, _people(3), team=team, days_ago=60)  # so both have a previous round
+    small = closed_round(bank, _people(10), team=team, days_ago=40)
+    client.force_login(lead)
+    history = reverse("scoring:team_history", args=[org.slug, team.public_id])
+    history_csv = reverse("scoring:team_history_csv", args=[org.slug, team.public_id])
+
+    def queries(url) -> int:
+        with django_assert_max_num_queries(30) as captured:
+            response = client.get(url)
+            assert response.status_code == 200
+            b"".join(response.streaming_content) if response.streaming else response.content
+        return len(captured.captured_queries)
+
+    pages = ("scoring:round_result", "scoring:round_result_csv")
+    before = [queries(reverse(name, args=[org.slug, small.public_id])) for name in pages]
+    before_history = queries(history), queries(history_csv)
+    large = closed_round(bank, _people(1000), team=team, days_ago=20)
+    assert [queries(reverse(name, args=[org.slug, large.public_id])) for name in pages] == before
+    assert (queries(history), queries(history_csv)) == before_history
+    assert round_team_result(large).questions[0].answered == 1000
+
+
+def test_the_result_csv_reads_no_answers_and_builds_no_question_rows(client, org, team, member_of):
+    round_ = closed_round(import_bank(), _people(4), team=team)
+    client.force_login(member_of(Role.EXECUTIVE))
+    url = reverse("scoring:round_result_csv", args=[org.slug, round_.public_id])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 4  # the header, two dimensions, the total
+    assert not [q["sql"] for q in captured.captured_queries if "surveys_answer" in q["sql"]]
+    assert round_team_result(round_, questions=False).questions == []
+    full = round_team_result(round_)
+    assert len(full.questions) == len(CODES) and full.total == (
+        round_team_result(round_, questions=False).total
+    )
