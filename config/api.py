@@ -64,4 +64,5 @@ def unauthorized(request, exc):
 
 api.add_router("/", "apps.organizations.api.router")
 api.add_router("/", "apps.scoring.api.router")
+api.add_router("/", "apps.plans.api.router")
 api.add_router("/", "apps.reports.api.router")

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.organizations",
     "apps.surveys",
     "apps.scoring",
+    "apps.plans",
     "apps.reports",
     "apps.demo",  # on top: the demo seed uses every app
 ]
@@ -295,6 +296,7 @@ JOB_QUEUES = {
     "apps.core.tasks.send_rendered_email": "account",  # its callers are the account flows
     "apps.organizations.tasks.send_invitation_email": "bulk",
     "apps.surveys.tasks.send_participant_email": "bulk",
+    "apps.plans.tasks.send_action_reminder": "bulk",
 }
 CELERY_TASK_ROUTES = {name: {"queue": queue} for name, queue in JOB_QUEUES.items()}
 CELERY_BEAT_SCHEDULE = {
@@ -318,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {
         "task": "apps.organizations.tasks.purge_expired_invitations",
         "schedule": crontab(minute=17, hour=3),
+    },
+    # Hourly: owners are reminded from 08:00 in their organization's time zone (apps.plans).
+    "remind-due-actions": {
+        "task": "apps.plans.tasks.remind_due_actions",
+        "schedule": crontab(minute=7),
     },
 }
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("apps.surveys.urls")),
     path("", include("apps.scoring.urls")),
+    path("", include("apps.plans.urls")),
     path("", include("apps.reports.urls")),
     path("", include("apps.organizations.urls")),
 ]

@@ -136,3 +136,17 @@ def ready_team_report(team):
         status="ready",
         file=SimpleUploadedFile("r.pdf", b"%PDF-1.7 test"),
     )
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """An action in a team's plan, stored as it is (tests of the checks go through
+    apps.plans.services). A done action needs `done_at`, a dropped one `dropped_at`."""
+
+    class Meta:
+        model = "plans.Action"
+
+    team = factory.SubFactory(TeamFactory)
+    organization = factory.SelfAttribute("team.organization")
+    title = factory.Sequence(lambda n: f"Action {n}")
+    status = "todo"
+    status_changed_at = factory.LazyFunction(timezone.now)

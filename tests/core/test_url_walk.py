@@ -13,7 +13,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from apps.accounts.services import api_token_create
 from apps.organizations.models import Role
-from tests.factories import RoundFactory, UserFactory, ready_team_report
+from tests.factories import ActionFactory, RoundFactory, UserFactory, ready_team_report
 from tests.support.access import CASES
 
 PUBLIC = {
@@ -90,12 +90,16 @@ API = [
     ("get", "api:list_reports", ("slug",), None),
     ("get", "api:get_report", ("slug", "report_id"), None),
     ("get", "api:download_report", ("slug", "report_id"), None),
+    ("get", "api:list_actions", ("slug", "team_id"), None),
+    ("get", "api:get_action", ("slug", "action_id"), None),
     ("get", "api:organization_targets", ("slug",), None),
     ("get", "api:team_targets", ("slug", "team_id"), None),
 ]
 API_FOR_ANY_USER = {"api:list_organizations"}
-# Writes whose gate is tested with each role where they are (tests/scoring/test_targets.py).
-API_TESTED_ELSEWHERE = {
+# Writes whose gate is tested with each role where they are (tests/plans/test_api.py,
+# tests/scoring/test_targets.py).
+API_TESTED_ELSEWHERE = {"api:create_action", "api:update_action", "api:delete_action"}
+API_TESTED_ELSEWHERE |= {
     "api:organization_target_put",
     "api:organization_target_delete",
     "api:team_target_put",
@@ -279,6 +283,7 @@ def api_world(org, team):
         "team_id": team.public_id,
         "round_id": round_.public_id,
         "report_id": report.public_id,
+        "action_id": ActionFactory(team=team).public_id,
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.organizations.models import Invitation, Role
 from tests.factories import (
+    ActionFactory,
     MembershipFactory,
     ParticipantFactory,
     ResponseFactory,
@@ -91,6 +92,15 @@ CASES = [
     Case("member_list", "post", Role.ADMIN, (("email", "new@example.com"), ("role", "10"))),
     Case("member_update", "post", Role.ADMIN, (("role", "20"),)),
     Case("invitation_update", "post", Role.ADMIN),
+    Case("plans:action_new", "get", Role.ADMIN),
+    Case("plans:action_new", "post", Role.ADMIN, (("title", "Eval gate"), ("status", "todo"))),
+    Case("plans:team_csv", "get", Role.EXECUTIVE),
+    Case("plans:organization_csv", "get", Role.EXECUTIVE),
+    Case("plans:action_row", "get", Role.EXECUTIVE),
+    Case("plans:action_edit", "get", Role.ADMIN),
+    Case("plans:action_edit", "post", Role.ADMIN, (("title", "Renamed"), ("status", "doing"))),
+    Case("plans:action_status", "post", Role.ADMIN, (("status", "done"),)),
+    Case("plans:action_delete", "post", Role.ADMIN),
 ]
 
 
@@ -114,6 +124,7 @@ def org_world(org, team) -> dict:
         "invitation_id": invitation.public_id,
         "round_id": round_.public_id,
         "report_id": report.public_id,
+        "action_id": ActionFactory(team=team).public_id,
     }
 
 
@@ -125,6 +136,7 @@ URL_SIGNATURES = (
     ("org_slug", "invitation_id"),
     ("org_slug", "round_id"),
     ("org_slug", "report_id"),
+    ("org_slug", "action_id"),
 )
 
 
