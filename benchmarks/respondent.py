@@ -277,10 +277,12 @@ class Form(HTMLParser):
 
 @dataclass
 class Tally:
-    """Per kind of request: how many, and the statements each ran (when counting)."""
+    """Per kind of request: how many, the statements they ran (when counting), the time they
+    took (when not)."""
 
     requests: dict = field(default_factory=lambda: defaultdict(int))
     statements: dict = field(default_factory=lambda: defaultdict(int))
+    ms: dict = field(default_factory=lambda: defaultdict(float))
 
 
 class Respondent:
@@ -295,7 +297,9 @@ class Respondent:
 
         call = getattr(self.client, method)
         if not self.count:
+            started = time.perf_counter()
             response = call(url, data or {}, headers=headers or {})
+            self.tally.ms[kind] += (time.perf_counter() - started) * 1000
         else:
             with CaptureQueriesContext(connection) as captured:
                 response = call(url, data or {}, headers=headers or {})
@@ -396,7 +400,7 @@ def measure(scene: Scene, htmx: bool, runs: int) -> Row:
     for token in tokens[1:3]:  # warm up
         Respondent(Client(), token, htmx=htmx, count=False).walk()
         trivial(Client(), scene)
-    path_times, trivial_times = [], []
+    path_times, trivial_times, timed = [], [], Tally()
     for token in tokens[3:]:
         client = Client()
         started = time.perf_counter()
@@ -406,6 +410,11 @@ def measure(scene: Scene, htmx: bool, runs: int) -> Row:
         started = time.perf_counter()
         respondent.walk()
         path_times.append((time.perf_counter() - started) * 1000)
+        for kind, ms in respondent.tally.ms.items():
+            timed.ms[kind] += ms
+            timed.requests[kind] += respondent.tally.requests[kind]
+    for kind in timed.ms:
+        counted.tally.ms[kind] = timed.ms[kind] / timed.requests[kind]  # mean per request
     return Row(
         scene.name,
         "htmx" if htmx else "plain forms",
@@ -434,10 +443,10 @@ def report(rows: list[Row], runs: int) -> None:
             f"{path_per_answer:9.2f} {trivial_per_answer:8.2f} "
             f"{path_per_answer / trivial_per_answer:5.1f}x"
         )
-    print("statements per request, by kind (requests x statements each):")
+    print("by kind of request: requests x statements each (mean ms each):")
     for row in rows:
         parts = [
-            f"{kind} {row.tally.requests[kind]}x{row.tally.statements[kind] / n:.1f}"
+            f"{kind} {n}x{row.tally.statements[kind] / n:.1f} ({row.tally.ms[kind]:.1f})"
             for kind, n in row.tally.requests.items()
         ]
         print(f"  {row.scene:13} {row.path:11} " + ", ".join(parts))
