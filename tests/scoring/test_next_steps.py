@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.organizations.models import Role
 from apps.scoring import result_page
@@ -156,6 +158,37 @@ def test_ties_break_on_disagreement_then_dont_know_then_code():
     ]
     steps = choose_steps(rows, facts=_facts(*codes), levels=LEVELS, guidance=_guidance(*codes))
     assert [s.code for s in steps] == ["APP-4", "APP-3", "APP-2", "APP-10"]
+
+
+@pytest.mark.pure
+@given(
+    levels=st.lists(st.one_of(st.none(), st.integers(1, 4)), min_size=1, max_size=12),
+    weights=st.lists(st.integers(1, 3), min_size=12, max_size=12),
+    target=st.one_of(st.none(), st.integers(1, 4)),
+)
+def test_every_step_moves_its_question_one_level_up_and_the_rank_never_rises(
+    levels, weights, target
+):
+    codes = [f"APP-{i}" for i in range(1, len(levels) + 1)]
+    rows = [_row(code, level) for code, level in zip(codes, levels, strict=True)]
+    facts = _facts(*codes, weights=dict(zip(codes, weights, strict=False)))
+    steps = choose_steps(
+        rows,
+        facts=facts,
+        levels=LEVELS,
+        guidance=_guidance(*codes),
+        targets={"app": target} if target else None,
+    )
+    # One step per scored question below the top, quoting its own next level's guidance.
+    assert sorted(s.code for s in steps) == sorted(
+        code for code, level in zip(codes, levels, strict=True) if level is not None and level < 4
+    )
+    for step in steps:
+        assert step.next_level == step.current_level + 1
+        assert step.guidance == f"{step.code} to {NAMES[step.next_level]}"
+        assert step.gap_levels == max((target or 4) - step.current_level, 0)
+    priorities = [s.priority for s in steps]
+    assert priorities == sorted(priorities, reverse=True)
 
 
 @pytest.mark.pure
