@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from apps.organizations.models import Membership, Role
 from apps.plans.models import Action, ActionStatus
-from tests.factories import ActionFactory, RoundFactory, TeamMembershipFactory, UserFactory
+from apps.plans.selectors import team_plan
+from tests.factories import (
+    ActionFactory,
+    RoundFactory,
+    TeamMembershipFactory,
+    UserFactory,
+    published_bank,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +59,7 @@ def test_the_team_page_lists_the_plan_with_overdue_actions_marked(lead_client, o
     assert "Improvement plan" in page
     eval_row = page[page.index("Eval gate") : page.index("Prompt registry")]
     assert "Overdue" in eval_row and "Olga Owner" in eval_row
-    assert "APP-2" in page and "prompt" in page.lower()  # the question's text from the bank
+    assert "APP-2" in page and "prompts constructed?" in page  # its text, from the bank
     assert "1 overdue" in page
     assert "New action" in page  # the lead may add
 
@@ -277,3 +284,20 @@ def test_the_plan_section_alone_stays_within_its_bound(
     url = reverse("plans:action_status", args=[org.slug, action.public_id])
     with django_assert_max_num_queries(14):
         assert lead_client.post(url, {"status": "doing"}, **HTMX).status_code == 200
+
+
+def test_the_question_text_comes_from_the_bank_version_the_team_answered_last(team):
+    ActionFactory(team=team, bank_slug="llmops", question_code="APP-2")
+    today = timezone.localdate()
+    # No round yet: the newest published version (v2).
+    assert (
+        team_plan(team, today=today)[0].question.text == "How are the team's prompts constructed?"
+    )
+    RoundFactory(team=team, bank=published_bank(version=1))
+    assert team_plan(team, today=today)[0].question.text == "How are prompts written and kept?"
+    later = RoundFactory(team=team, bank=published_bank(version=2))
+    later.opens_at = timezone.now() + dt.timedelta(days=1)
+    later.save()
+    assert (
+        team_plan(team, today=today)[0].question.text == "How are the team's prompts constructed?"
+    )
