@@ -469,82 +469,92 @@ def answers_save(*, participant: Participant, answers: list[AnswerInput]) -> set
     raise AnsweringError("Your answer could not be saved just now; please choose it again.")
 
 
+# The statement that saves answers. {source} is the participant's response (with {head},
+# the common table expressions that provide it); {values}, one ANSWER_ROW per answer:
+# (question id, kind, choice id, comment, evidence link). A kind left NULL keeps the saved
+# answer (a note alone, only on an answered question); a note left NULL keeps the saved note.
+# The WHERE of the SELECT is the rules; the WHERE of DO UPDATE leaves what is so already alone.
 ANSWER_ROW_SQL = (
     "(CAST(%s AS bigint), CAST(%s AS varchar(6)), CAST(%s AS bigint), "
     "CAST(%s AS varchar(1000)), CAST(%s AS varchar(500)))"
 )
+ANSWERS_UPSERT_SQL = """{head}
+INSERT INTO surveys_answer AS a
+    (response_id, bank_id, question_id, kind, choice_id, comment, evidence_url, updated_at)
+SELECT r.id, r.bank_id, q.id, COALESCE(v.kind, old.kind),
+    CASE WHEN v.kind IS NULL THEN old.choice_id ELSE c.id END,
+    COALESCE(v.comment, old.comment, ''), COALESCE(v.evidence_url, old.evidence_url, ''), %s
+FROM (
+    SELECT column1 AS question_id, column2 AS kind, column3 AS choice_id, column4 AS comment,
+        column5 AS evidence_url
+    FROM (VALUES {values}) AS posted
+) AS v
+JOIN {source} r ON r.status = 'draft'
+JOIN surveys_round rd ON rd.id = r.round_id AND {accepting}
+JOIN surveys_question q ON q.id = v.question_id AND q.bank_id = r.bank_id
+JOIN surveys_questionbank b ON b.id = r.bank_id
+LEFT JOIN surveys_choice c ON c.id = v.choice_id AND c.question_id = q.id
+LEFT JOIN surveys_answer old ON old.response_id = r.id AND old.question_id = q.id
+WHERE CASE v.kind
+    WHEN 'choice' THEN c.id IS NOT NULL
+    WHEN 'na' THEN q.allow_na
+    WHEN 'dk' THEN b.allow_dont_know
+    ELSE old.id IS NOT NULL
+END
+ON CONFLICT (response_id, question_id) DO UPDATE SET kind = excluded.kind,
+    choice_id = excluded.choice_id, comment = excluded.comment,
+    evidence_url = excluded.evidence_url, updated_at = excluded.updated_at
+WHERE a.kind <> excluded.kind OR COALESCE(a.choice_id, 0) <> COALESCE(excluded.choice_id, 0)
+    OR a.comment <> excluded.comment OR a.evidence_url <> excluded.evidence_url
+RETURNING question_id"""
+RESPONSE_SQL = (
+    "SELECT id, round_id, bank_id, status FROM surveys_response WHERE participant_id = %s"
+)
+# A response for the participant, unless they have one or the round does not take answers.
+START_RESPONSE_SQL = """INSERT INTO surveys_response
+    (participant_id, round_id, bank_id, status, started_at)
+SELECT p.id, rd.id, rd.bank_id, 'draft', %s FROM surveys_participant p
+JOIN surveys_round rd ON rd.id = p.round_id
+WHERE p.id = %s AND {accepting}
+    AND NOT EXISTS (SELECT 1 FROM surveys_response WHERE participant_id = p.id)
+ON CONFLICT (participant_id) DO NOTHING"""
 
 
 def _answers_upsert(participant: Participant, rows: list[tuple], now) -> set[int]:
-    """The statement (on SQLite, the response is started by one just before it): insert or
-    update each row's answer where the rules allow it; the ids of the questions written."""
+    """Run the statement (on SQLite, a first answer starts the response in one just before):
+    the ids of the questions whose answer it wrote."""
     moment = _moment(now)
-    start_response = (
-        "INSERT INTO surveys_response (participant_id, round_id, bank_id, status, started_at) "
-        "SELECT p.id, rd.id, rd.bank_id, %s, %s FROM surveys_participant p "
-        "JOIN surveys_round rd ON rd.id = p.round_id "
-        f"WHERE p.id = %s AND {accepting_answers_sql('rd')} "
-        "AND NOT EXISTS (SELECT 1 FROM surveys_response WHERE participant_id = p.id) "
-        "ON CONFLICT (participant_id) DO NOTHING"
-    )
-    start_params = [ResponseStatus.DRAFT.value, moment[0], participant.pk, *moment]
+    start = START_RESPONSE_SQL.format(accepting=accepting_answers_sql("rd"))
+    start_params = [moment[0], participant.pk, *moment]
+    answering = any(row[1] is not None for row in rows)  # a note alone starts no response
     if connection.vendor == "postgresql":
-        # The response is started in the same statement. An existing one is held (FOR KEY
-        # SHARE): a submit (FOR UPDATE) waits for this statement, or this statement for the
-        # submit, and then finds the response submitted and writes nothing.
-        head = (
-            f"WITH started AS ({start_response} RETURNING id, round_id, bank_id, status), "
-            "held AS (SELECT id, round_id, bank_id, status FROM surveys_response "
-            "WHERE participant_id = %s FOR KEY SHARE), "
-            "r AS (SELECT * FROM started UNION ALL SELECT * FROM held) "
-        )
-        head_params = [*start_params, participant.pk]
-        source, source_params = "r", []
-    else:
-        # SQLite has one writer at a time: nothing interleaves with a statement.
-        with connection.cursor() as cursor:
-            cursor.execute(start_response, start_params)
-        head, head_params = "", []
-        source = (
-            "(SELECT id, round_id, bank_id, status FROM surveys_response WHERE participant_id = %s)"
-        )
-        source_params = [participant.pk]
-    values = ", ".join([ANSWER_ROW_SQL] * len(rows))
-    sql = (
-        f"{head}"
-        "INSERT INTO surveys_answer AS a "
-        "(response_id, bank_id, question_id, kind, choice_id, comment, evidence_url, updated_at) "
-        "SELECT r.id, r.bank_id, q.id, COALESCE(v.kind, old.kind), "
-        "CASE WHEN v.kind IS NULL THEN old.choice_id ELSE c.id END, "
-        "COALESCE(v.comment, old.comment, ''), COALESCE(v.evidence_url, old.evidence_url, ''), "
-        "%s "
-        "FROM (SELECT column1 AS question_id, column2 AS kind, column3 AS choice_id, "
-        f"column4 AS comment, column5 AS evidence_url FROM (VALUES {values}) AS posted) AS v "
-        f"JOIN {source} r ON r.status = %s "
-        f"JOIN surveys_round rd ON rd.id = r.round_id AND {accepting_answers_sql('rd')} "
-        "JOIN surveys_question q ON q.id = v.question_id AND q.bank_id = r.bank_id "
-        "JOIN surveys_questionbank b ON b.id = r.bank_id "
-        "LEFT JOIN surveys_choice c ON c.id = v.choice_id AND c.question_id = q.id "
-        "LEFT JOIN surveys_answer old ON old.response_id = r.id AND old.question_id = q.id "
-        "WHERE CASE "
-        f"WHEN v.kind = '{AnswerKind.CHOICE.value}' THEN c.id IS NOT NULL "
-        f"WHEN v.kind = '{NOT_APPLICABLE}' THEN q.allow_na "
-        f"WHEN v.kind = '{DONT_KNOW}' THEN b.allow_dont_know "
-        "ELSE old.id IS NOT NULL END "
-        "ON CONFLICT (response_id, question_id) DO UPDATE SET kind = excluded.kind, "
-        "choice_id = excluded.choice_id, comment = excluded.comment, "
-        "evidence_url = excluded.evidence_url, updated_at = excluded.updated_at "
-        "WHERE a.kind <> excluded.kind "
-        "OR COALESCE(a.choice_id, 0) <> COALESCE(excluded.choice_id, 0) "
-        "OR a.comment <> excluded.comment OR a.evidence_url <> excluded.evidence_url "
-        "RETURNING question_id"
+        # The response is held (FOR KEY SHARE): a submit (FOR UPDATE) waits for this
+        # statement, or this statement for the submit, and then finds the response submitted
+        # and writes nothing. With a first answer, the response starts in the same statement.
+        head, head_params, source = f"WITH held AS ({RESPONSE_SQL} FOR KEY SHARE)", [], "held"
+        if answering:
+            head += (
+                f", started AS ({start} RETURNING id, round_id, bank_id, status), "
+                "r AS (SELECT * FROM started UNION ALL SELECT * FROM held)"
+            )
+            head_params, source = start_params, "r"
+        head_params = [participant.pk, *head_params]
+    else:  # SQLite has one writer at a time: nothing interleaves with a statement.
+        if answering:
+            with connection.cursor() as cursor:
+                cursor.execute(start, start_params)
+        head, head_params, source = "", [], f"({RESPONSE_SQL})"
+    sql = ANSWERS_UPSERT_SQL.format(
+        head=head,
+        values=", ".join([ANSWER_ROW_SQL] * len(rows)),
+        source=source,
+        accepting=accepting_answers_sql("rd"),
     )
     params = [
         *head_params,
         connection.ops.adapt_datetimefield_value(now),
         *(value for row in rows for value in row),
-        *source_params,
-        ResponseStatus.DRAFT.value,
+        *([] if head else [participant.pk]),
         *moment,
     ]
     try:

@@ -287,7 +287,9 @@ def test_a_note_on_an_unanswered_question_asks_for_the_answer_first(client, page
     page = client.post(reverse("surveys:page", args=[ada, 2]), {f"comment-{o1.pk}": "No answer"})
     assert page.status_code == 400 and "Choose an answer first" in page.content.decode()
     assert ">No answer</textarea>" in page.content.decode()  # what was typed stays
-    assert not Answer.objects.exists()
+    emptied = client.post(note, {f"comment-{e1.pk}": ""}, HTTP_HX_REQUEST="true")
+    assert emptied.status_code == 204  # nothing typed, nothing to keep
+    assert not Answer.objects.exists() and not Response.objects.exists()  # nobody started
 
 
 # --- One rule in Python and in SQL
