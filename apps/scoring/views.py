@@ -36,6 +36,7 @@ def round_result(request, access, round_id):
             (q, figures.question_distribution_chart(q)) for q in result.questions
         ]
         context["target_rows"] = targets.row_gaps(result.dimensions, team_targets, round_.bank.slug)
+        context["has_targets"] = any(gap for _, gap in context["target_rows"])
         context.update(_steps_context(access, round_, result, team_targets))
     return render(request, "scoring/round_result.html", context)
 

@@ -447,3 +447,14 @@ def test_api_target_writes_by_role(client, org, team, member_of, role):
         put = client.put(path, body, content_type="application/json").status_code
         delete = client.delete(path).status_code
         assert (put, delete) == ((200, 204) if role >= min_role else (403, 403)), path
+
+
+@pytest.mark.django_db
+def test_without_targets_the_result_page_says_so_and_where_to_set_them(
+    client, org, team, lead, closed_v1_round
+):
+    client.force_login(lead)
+    page = client.get(reverse("scoring:round_result", args=[org.slug, closed_v1_round.public_id]))
+    section = page.content.decode()[page.content.decode().index('id="targets"') :]
+    assert "No target set for this question set yet." in section
+    assert reverse("scoring:team_targets", args=[org.slug, team.public_id]) in section
