@@ -7,6 +7,7 @@ through `scoring.selectors.round_team_result`, without names, once the round's r
 
 from django.core.exceptions import ValidationError
 
+from apps.core.text import without_nul
 from apps.surveys.models import Participant
 from apps.surveys.models.rounds import (
     COMMENT_MAX_LENGTH,
@@ -37,7 +38,7 @@ class InvalidNote(AnsweringError):
 def clean_note(field: str, value: str) -> str:
     """The note as it is stored: trimmed; a link without a scheme gets https://. InvalidNote
     says, in words for the respondent, what is wrong."""
-    value = (value or "").strip()
+    value = without_nul(value or "")  # PostgreSQL stores no NUL; nor do we invisible controls
     if field == COMMENT:
         if len(value) > COMMENT_MAX_LENGTH:
             raise InvalidNote(

@@ -624,10 +624,12 @@ def _refusal(participant: Participant, rows: list[tuple]) -> bool:
 
 
 def _int(value) -> int:
+    """An id as posted, or -1 (no row has it) for anything that is not one."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if 0 < number < 2**63 else -1
 
 
 @transaction.atomic

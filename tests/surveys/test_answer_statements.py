@@ -203,6 +203,8 @@ def test_a_note_saves_in_one_statement_and_unchanged_writes_nothing(
         again = client.post(url, {f"comment-{e1.pk}": "Monthly "}, HTTP_HX_REQUEST="true")
     assert again.status_code == 204 and len(writes(captured)) == 1  # tried, nothing changed
     assert Answer.objects.get().comment == "Monthly"
+    pasted = client.post(url, {f"comment-{e1.pk}": "Week\x00ly"}, HTTP_HX_REQUEST="true")
+    assert pasted.status_code == 200 and Answer.objects.get().comment == "Weekly"
 
 
 # --- Refusals, as clear as before
@@ -214,11 +216,16 @@ def test_refusals_of_an_autosave_say_why_and_store_nothing(client, pages_round, 
     for question, value, status, message in (
         (e1, option(o1).pk, 400, "That answer does not belong to the question."),
         (e1, "not-a-number", 400, "That answer does not belong to the question."),
+        (e1, "9" * 30, 400, "That answer does not belong to the question."),
         (foreign, option(foreign).pk, 400, "That question is not part of this survey."),
         (o2, "na", 400, 'This question cannot be answered "not applicable".'),
     ):
         response = autosave(client, ada, question, value)
         assert response.status_code == status and message in response.content.decode()
+    huge = client.post(
+        reverse("surveys:answer", args=[ada]), {f"q-{'9' * 30}": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert huge.status_code == 400 and "not part of this survey" in huge.content.decode()
     assert not Answer.objects.exists()
     no_dk = bank_services.bank_import({**v2_bank("nodk"), "allow_dont_know": False}, publish=True)
     bo = invite(RoundFactory(team=team, bank=no_dk), ["bo@example.com"])["bo@example.com"]
