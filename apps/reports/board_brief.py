@@ -32,6 +32,16 @@ class Standing:
     def left_out(self) -> int:
         return len(self.data.teams) - self.listed
 
+    @property
+    def levels(self) -> str:
+        """How many teams are at each level now: "2 at Initial, 3 at Managed"."""
+        return ", ".join(f"{count} at {name}" for _, name, count in self.data.level_counts if count)
+
+    @property
+    def version_changes(self) -> list[str]:
+        """The question-set changes ("llmops v1 → llmops v2") behind teams' unranked changes."""
+        return list(dict.fromkeys(f"{t.first_bank} → {t.bank}" for t in self.data.version_changes))
+
 
 def _listed(teams: list[TeamRow]) -> list[TeamRow]:
     if len(teams) <= MAX_HEATMAP_TEAMS:

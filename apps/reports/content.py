@@ -1,144 +1,46 @@
-"""What a roadmap says: gathered from the stored results and the bank's guidance.
+"""What a report is about, as a fingerprint: it changes when the report would change, so that an
+unchanged scope gets the same report back (`services.report_request`) and a changed one (a new
+response, a closed round, a target set) a new one.
 
-Visibility holds as on the pages (`round_team_result`): a round's team results appear only once
-it has closed at or above its minimum respondents; otherwise a roadmap says only the withheld
-message ("n of m needed", or "n submitted of m invited" while open) and nothing else of it.
+What each report says is built by `retro_pack` (a round; a team's history) and `board_brief`
+(the organization).
 """
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from django.db.models import Count, Max, Q
 
-from apps.scoring import figures
-from apps.scoring.dashboard import executive_dashboard
-from apps.scoring.next_steps import Step, round_steps
-from apps.scoring.selectors import RoundResult, round_team_result, team_history
-from apps.surveys.models import Guidance, Level, Round, RoundStatus
+from apps.organizations.models import Team
+from apps.scoring.models import Target, TargetPolicy, TeamScore
+from apps.surveys.models import Response, Round, RoundStatus
 
 
-@dataclass
-class DimensionSection:
-    name: str
-    level_number: int
-    level_name: str
-    level_description: str
-    percent: Decimal
-    next_level_name: str | None
-    advice: str
-    steps: list[Step] = field(default_factory=list)  # this dimension's, in rank order
-
-
-def _sections(result: RoundResult) -> list[DimensionSection]:
-    """Per dimension: where the team is, the dimension's advice for its next level, and its
-    questions' steps as `next_steps.round_steps` ranks them (each quoting the guidance for the
-    question's own next level: one rule, the same as the result page)."""
-    round_ = result.round
-    levels = {lv.number: lv for lv in Level.objects.filter(bank_id=round_.bank_id)}
-    advice = {
-        (key, number): text
-        for key, number, text in Guidance.objects.filter(
-            bank_id=round_.bank_id, question__isnull=True
-        ).values_list("dimension__key", "level__number", "text")
-    }
-    steps = round_steps(result)
-    sections = []
-    for row in result.dimensions:
-        target = row.level_number + 1 if row.level_number + 1 in levels else None
-        sections.append(
-            DimensionSection(
-                name=row.name,
-                level_number=row.level_number,
-                level_name=row.level_name,
-                level_description=levels[row.level_number].description
-                if row.level_number in levels
-                else "",
-                percent=row.percent,
-                next_level_name=levels[target].name if target else None,
-                advice=advice.get((row.key, target), "") if target else "",
-                steps=[step for step in steps if step.dimension_key == row.key],
-            )
-        )
-    return sections
-
-
-def round_roadmap(round_: Round) -> dict:
-    result = round_team_result(round_)
-    context = {
-        "kind": "round",
-        "title": f"{round_.team.name}: {round_.title}",
-        "round": round_,
-        "result": result,
-    }
-    if result.visible:
-        context.update(
-            sections=_sections(result),
-            chart=figures.round_chart(result),
-            question_charts=_question_charts(result),
-        )
-    return context
-
-
-def _question_charts(result: RoundResult) -> list:
-    """Per question its row and distribution chart, the very SVG the result page shows."""
-    return [(q, figures.question_distribution_chart(q)) for q in result.questions]
-
-
-def team_roadmap(team) -> dict:
-    points, dimensions = team_history(team)
-    visible = [p for p in points if p.visible]
-    context = {
-        "kind": "team",
-        "title": f"{team.name}: maturity roadmap",
-        "team": team,
-        "points": points,
-        "dimensions": dimensions,
-    }
-    if visible:
-        latest = Round.objects.select_related("team__organization", "bank").get(
-            pk=visible[-1].round.pk
-        )
-        result = round_team_result(latest)
-        context.update(
-            round=latest,
-            result=result,
-            sections=_sections(result),
-            chart=figures.round_chart(result),
-            question_charts=_question_charts(result),
-            history_chart=figures.history_chart(team.name, points, dimensions),
-        )
-    return context
-
-
-def organization_roadmap(organization) -> dict:
-    data = executive_dashboard(organization)
-    context = {
-        "kind": "organization",
-        "title": f"{organization.name}: maturity across teams",
-        "data": data,
-    }
-    if data.teams:
-        context["heatmap"] = figures.heatmap(data)
-        context["trend_chart"] = figures.trend_chart(organization.name, data)
-        context["grid"] = figures.maturity_grid(data)
-    return context
+def _targets_state(organization_id: int, team_id: int | None = None) -> str:
+    """The targets a report measures against: the organization's defaults and, for a team's
+    report, its own (every team's, for the organization's)."""
+    targets = Target.objects.filter(organization_id=organization_id)
+    if team_id is not None:
+        targets = targets.filter(Q(team_id=team_id) | Q(team__isnull=True))
+    state = targets.aggregate(n=Count("pk"), last=Max("updated_at"))
+    below = TargetPolicy.objects.filter(
+        organization_id=organization_id, teams_may_go_below=True
+    ).exists()
+    return f"targets:{state['n']}:{state['last']}:{below}"
 
 
 def fingerprint_source(scope: str, obj) -> str:
-    """A description of the data a roadmap shows; it changes when the report would change."""
-    from apps.scoring.models import TeamScore
-    from apps.surveys.models import Response
-
+    """A description of the data a report shows; it changes when the report would change."""
     if scope == "round":
         submitted = Response.objects.filter(round=obj, status="submitted")
         last = submitted.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
-        return f"round:{obj.pk}:{obj.status}:{submitted.count()}:{last}"
+        targets = _targets_state(obj.team.organization_id, obj.team_id)
+        return f"round:{obj.pk}:{obj.status}:{submitted.count()}:{last}:{targets}"
     if scope == "team":
         rounds = Round.objects.filter(team=obj, status=RoundStatus.CLOSED)
-        return f"team:{obj.pk}:{sorted(rounds.values_list('pk', flat=True))}"
-    latest = (
-        TeamScore.objects.filter(round__team__organization=obj)
-        .order_by("-computed_at")
-        .values_list("computed_at", flat=True)
-        .first()
+        targets = _targets_state(obj.organization_id, obj.pk)
+        return f"team:{obj.pk}:{sorted(rounds.values_list('pk', flat=True))}:{targets}"
+    scores = TeamScore.objects.filter(round__team__organization=obj).aggregate(
+        n=Count("pk"), last=Max("computed_at")
     )
-    count = TeamScore.objects.filter(round__team__organization=obj).count()
-    return f"organization:{obj.pk}:{count}:{latest}"
+    teams = sorted(
+        Team.objects.filter(organization=obj, archived_at__isnull=True).values_list("pk", flat=True)
+    )  # an archived team leaves the brief
+    return f"organization:{obj.pk}:{scores['n']}:{scores['last']}:{teams}:{_targets_state(obj.pk)}"

@@ -59,7 +59,7 @@ def retro_question(row: QuestionRow) -> str:
             f"{high.quoted} and {number_word(between)} something in between."
         )
         if low.n > high.n:
-            return f"{spread} What do those who chose the highest see that the others don't?"
+            return f"{spread} What do those who chose the highest answer see that the others don't?"
         if high.n > low.n:
             return f"{spread} Where is it still as the lowest answer says, and why there?"
         return f"{spread} Do parts of the team work differently, or read the question differently?"

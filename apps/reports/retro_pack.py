@@ -1,7 +1,8 @@
 """What the team retro pack (a round) and the team history PDF say, from the stored results.
 
-The retro pack is at most four A4 pages: the result at a glance, what to discuss, the top steps
-and the plan, and an appendix with every question's distribution. The team history PDF is the
+The retro pack is at most four A4 pages: the result at a glance (with the targets), what to
+discuss, the top steps (`next_steps.round_steps`, the result page's) and the plan, and an
+appendix with every question's distribution. The team history PDF is the
 same pack for the team's latest visible round with the trend over its rounds added.
 
 Only a visible result has a pack (DESIGN §3; `offer` refuses the request before, and the
@@ -16,8 +17,9 @@ from django.utils.safestring import SafeString
 
 from apps.reports.discussion import disagreement_order, gap_order, gap_question, retro_question
 from apps.reports.offer import ReportUnavailable, round_unavailable, team_unavailable
-from apps.scoring import charts, figures
+from apps.scoring import charts, figures, targets
 from apps.scoring.dashboard import Dashboard, TeamRow
+from apps.scoring.next_steps import Step, round_steps
 from apps.scoring.selectors import (
     HistoryPoint,
     Note,
@@ -36,17 +38,32 @@ MAX_DISAGREEMENTS = 6
 MAX_GAPS = 4
 MAX_COMMENTS = 8
 COMMENT_LENGTH = 280
+TOP_STEPS = 3  # as on the result page; the rest are one click away there
 
 
 @dataclass(frozen=True)
 class Glance:
-    """Page 1: the scores (the result's rows), what the change is measured against, the round's
-    bar chart and, for a bank with a grid, the team's dot with its trail."""
+    """Page 1: the scores (the result's rows), what the change is measured against, each
+    dimension against its target, the round's bar chart and, for a bank with a grid, the team's
+    dot with its trail."""
 
     result: RoundResult
     change_basis: str
     chart: SafeString
     grid: SafeString | None
+    gaps: dict[str, targets.TargetGap]  # by dimension key, where the team has a target
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.gaps)
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """Page 3: the top steps, ranked as on the result page, and how many more there are."""
+
+    top: list[Step]
+    more: int
 
 
 @dataclass(frozen=True)
@@ -125,13 +142,24 @@ def team_grid(result: RoundResult, points: list[HistoryPoint]) -> SafeString | N
     return figures.maturity_grid(data)
 
 
-def glance(result: RoundResult, points: list[HistoryPoint]) -> Glance:
+def glance(result: RoundResult, points: list[HistoryPoint], team_targets: dict) -> Glance:
+    slug = result.round.bank.slug
     return Glance(
         result=result,
         change_basis=change_basis(result),
         chart=figures.round_chart(result),
         grid=team_grid(result, points),
+        gaps={
+            row.key: gap
+            for row, gap in targets.row_gaps(result.dimensions, team_targets, slug)
+            if gap is not None
+        },
     )
+
+
+def next_steps(result: RoundResult, team_targets: dict) -> NextSteps:
+    steps = round_steps(result, team_targets)
+    return NextSteps(top=steps[:TOP_STEPS], more=max(len(steps) - TOP_STEPS, 0))
 
 
 def _shortened(text: str) -> str:
@@ -165,12 +193,15 @@ def appendix(result: RoundResult) -> list[tuple[QuestionRow, SafeString]]:
 
 def _pack(result: RoundResult, points: list[HistoryPoint]) -> dict:
     """The parts every pack has, for a visible result."""
+    round_ = result.round
+    team_targets = targets.team_targets(round_.team, [round_.bank.slug])
     return {
-        "round": result.round,
-        "team": result.round.team,
+        "round": round_,
+        "team": round_.team,
         "result": result,
-        "glance": glance(result, points),
+        "glance": glance(result, points, team_targets),
         "discussion": discussion(result),
+        "steps": next_steps(result, team_targets),
         "appendix": appendix(result),
     }
 

@@ -60,7 +60,18 @@ def test_a_retro_pack_requested_on_the_page_is_built_by_the_worker(
     text = pdf_text(b"".join(response.streaming_content), tmp_path)
     assert "TEAM RETRO PACK" in text and "Platform · Q4 check" in text and "Defined" in text
     assert "What to discuss" in text and "Appendix: answers per question" in text
-    assert response["Content-Disposition"].startswith('attachment; filename="acme_platform_q4-check_')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="acme_platform_q4-check_'
+    )
+    steps = text.split("What to do next")[1].split("Appendix: answers per question")[0]
+    # The first step quotes the bank's guidance for the next level of its question.
+    from apps.surveys.models import Guidance
+
+    quotes = [
+        g.text[:40] for g in Guidance.objects.filter(bank=round_.bank, question__isnull=False)
+    ]
+    first_step = steps.split("2.")[0]
+    assert any(" ".join(quote.split()) in " ".join(first_step.split()) for quote in quotes)
 
 
 def _worker(env) -> subprocess.Popen:

@@ -1,5 +1,6 @@
 """Report jobs: idempotent requests, the claim, building, failure and retry, reclaim, access."""
 
+import datetime
 import re
 import subprocess
 from datetime import timedelta
@@ -16,6 +17,9 @@ from apps.reports.models import Report, ReportStatus
 from apps.reports.offer import ReportUnavailable
 from apps.reports.pdf import FetchRefused, StaticOnlyFetcher, render_pdf
 from apps.reports.tasks import build_report, reclaim_stuck_reports
+from apps.scoring import targets
+from apps.scoring.models import Target
+from apps.scoring.selectors import round_team_result
 from tests.factories import RoundFactory
 from tests.scenarios import submit_responses
 
@@ -69,8 +73,8 @@ def test_building_stores_a_team_retro_pack_named_after_the_team_round_and_day(
     text = pdf_text(report.file.read(), tmp_path)
     assert "TEAM RETRO PACK" in text and "Platform · Q4 check" in text
     assert "Result at a glance" in text and "Defined" in text
-    assert "What to discuss" in text and "Appendix: answers per question" in text
-    assert "Page 3 of 3" in text
+    assert "What to discuss" in text and "What to do next" in text
+    assert "Appendix: answers per question" in text and "Page 4 of 4" in text
     assert mail.outbox[-1].subject == "Your PDF is ready: Team retro pack"
     build_report(report.pk)  # a redelivered task: no second file, no error
     report.refresh_from_db()
@@ -125,6 +129,33 @@ def test_no_team_history_or_board_brief_before_a_round_is_visible(
     assert "No board brief yet: no team has a closed round that met its threshold." in dashboard
     history = client.get(reverse("scoring:team_history", args=[org.slug, team.public_id]))
     assert "No team history PDF yet" in history.content.decode()
+
+
+def test_the_retro_pack_measures_dimensions_against_their_targets_as_the_result_page_does(
+    client, org, closed, lead, tmp_path
+):
+    closed.refresh_from_db()
+    before = services.report_request(scope="round", obj=closed, requested_by=lead)
+    target = Target.objects.create(
+        organization=org,
+        bank_slug=closed.bank.slug,
+        dimension_key="application",
+        level=3,
+        due=datetime.date(2099, 3, 31),
+    )
+    report = services.report_request(scope="round", obj=closed, requested_by=lead)
+    assert report.pk != before.pk  # a target set changes what the pack says
+    result = round_team_result(closed)
+    row = next(r for r in result.dimensions if r.key == "application")
+    effective = targets.target_for(closed.team, closed.bank.slug, "application")
+    gap = targets.target_gap(row, effective)
+    assert effective.due == target.due and not gap.met
+    text = " ".join(pdf_text(render_pdf(services.report_html(report)), tmp_path).split())
+    assert f"Managed by 31 Mar 2099: {gap.text}" in text and gap.text.startswith("gap ")
+    assert "Operational maturity" in text and "no target" in text
+    client.force_login(lead)
+    page = client.get(reverse("scoring:round_result", args=[org.slug, closed.public_id]))
+    assert gap.text in page.content.decode()
 
 
 def test_a_failure_is_reported_and_can_be_retried(

@@ -2,10 +2,10 @@
 has closed at its threshold, without names (DESIGN §3), on the page, CSV, API and PDF alike."""
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.reports import content
+from apps.reports.models import Report
+from apps.reports.services import report_html
 from apps.scoring import figures
 from apps.scoring.selectors import round_team_result
 from apps.surveys import answer_notes, bank_services, round_services
@@ -88,9 +88,7 @@ def test_the_pdf_appendix_embeds_the_pages_question_charts_byte_for_byte_with_co
     round_ = run(team)
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
-    pdf_html = render_to_string(
-        "reports/roadmap.html", {**content.round_roadmap(round_), "organization": org}
-    )
+    pdf_html = report_html(Report(organization=org, scope="round", round=round_))
     charts = [figures.question_distribution_chart(q) for q in round_team_result(round_).questions]
     assert len(charts) == 6
     for chart in charts:

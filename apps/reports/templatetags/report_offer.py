@@ -2,9 +2,10 @@
 what the page already read where it can: `{% load report_offer %}{% report_unavailable scope
 as reason %}`.
 
-The round result page has the round's `result`, the team history its `points`, the dashboard
-its `data`; the rules are `apps.reports.offer`'s. A page without them gets None (the button
-shows, and the request is refused with the reason if it must be)."""
+The round result page has the round's `result` and the team history its `points`; the
+dashboard asks the database (one EXISTS) unless its `data` has a team. The rules are
+`apps.reports.offer`'s. A round or team page without them gets None (the button shows, and the
+request is refused with the reason if it must be)."""
 
 from django import template
 
@@ -19,9 +20,10 @@ def report_unavailable(context, scope: str) -> str | None:
         return offer.round_unavailable(context["result"])
     if scope == "team" and context.get("points") is not None:
         return offer.team_unavailable(any(point.visible for point in context["points"]))
-    if scope == "organization" and context.get("data") is not None:
-        if context["data"].teams:
+    if scope == "organization":
+        data = context.get("data")
+        if data is not None and data.teams:
             return None
-        # The dashboard may be filtered to a period or a team without one: ask the database.
+        # Filtered to a period or a team without a visible round, or not at hand: ask.
         return offer.unavailable_reason("organization", context["organization"])
     return None
