@@ -185,7 +185,9 @@ def aggregate(values: Iterable[Number]) -> Aggregate:
         raise ValueError("no values to aggregate")
     n = len(exact)
     mean = sum(exact, Fraction(0)) / n
-    variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / n
+    # The mean of the squares less the square of the mean: exact, and each term keeps a small
+    # denominator (the values' own), where (value - mean) squared would carry the mean's.
+    variance = sum((value * value for value in exact), Fraction(0)) / n - mean * mean
     with localcontext(prec=60):
         stdev = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
     return team_statistics(
@@ -285,3 +287,23 @@ def question_level(
 def knowledge_gap(dont_know: int, respondents: int) -> bool:
     """ "Don't know" from a third or more of the respondents (DESIGN §3)."""
     return respondents > 0 and 3 * dont_know >= respondents
+
+
+def question_current_level(
+    options: Sequence[tuple[int, int | None, int]], *, scale: Decimal, bands: Sequence[LevelBand]
+) -> int | None:
+    """A question's current level for a team, from its options as (points, level or None, how
+    many chose it): with options tied to levels, the median level of the chosen ones
+    (`median_level`); otherwise the level of the team's mean fraction (`question_level`). None:
+    nobody chose an option. The one rule behind the result page, next steps and patterns."""
+    if options and all(level is not None for _, level, _ in options):
+        return median_level((level, n) for _, level, n in options if n)
+    if not bands:
+        return None
+    band = question_level(
+        [(points, n) for points, _, n in options if n],
+        max_points=max((points for points, _, _ in options), default=0),
+        scale=scale,
+        bands=bands,
+    )
+    return band.number if band else None

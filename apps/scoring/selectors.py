@@ -8,13 +8,13 @@ withheld result says is written by one function, `withheld_message`.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from django.db.models import Count, Prefetch, Q
 
-from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
+from apps.scoring.bands import bank_bands, bank_scale
 from apps.scoring.calculations import (
     LevelBand,
     knowledge_gap,
@@ -29,7 +29,6 @@ from apps.surveys.models import (
     Answer,
     AnswerKind,
     Choice,
-    Level,
     Participant,
     Question,
     ResponseStatus,
@@ -94,7 +93,7 @@ class QuestionRow:
     level_name: str = ""
     knowledge_gap: bool = False  # "don't know" from a third or more of the respondents
     # The name of the level each option (in `counts` order) describes, "" where it names none;
-    # whether the question offers N/A and the bank "I don't know" (`_with_notes`).
+    # whether the question offers N/A and the bank "I don't know".
     option_levels: tuple[str, ...] = ()
     offers_na: bool = False
     offers_dont_know: bool = False
@@ -278,14 +277,15 @@ def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> 
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
     if questions:
-        result.questions = _with_notes(round_, _question_rows(round_, result.bands))
+        result.questions = _question_rows(round_, result.bands)
     return result
 
 
 def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
-    """A row per question of the round's bank: its answers counted by the database (one GROUP
-    BY over question, kind and option), its distribution, level and findings from those counts
-    (`calculations`), never from one value per answer."""
+    """A row per question of the round's bank, from two reads of the submitted answers: their
+    counts per question, kind and option (one GROUP BY; the distribution, level and findings
+    come from those counts through `calculations`, never from one value per answer), and the
+    answers that carry a comment or an evidence link (`_notes`)."""
     bank = round_.bank
     questions = list(
         Question.objects.filter(bank_id=round_.bank_id)
@@ -293,11 +293,13 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("points")))
         .order_by("dimension__order", "order")
     )
+    submitted = Answer.objects.filter(
+        response__round=round_, response__status=ResponseStatus.SUBMITTED
+    )
     chosen: dict[int, int] = defaultdict(int)  # option id → how many chose it
     unscored: dict[tuple[int, str], int] = defaultdict(int)  # (question id, kind) → how many
     for question_id, kind, choice_id, n in (
-        Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
-        .values("question_id", "kind", "choice_id")
+        submitted.values("question_id", "kind", "choice_id")
         .annotate(n=Count("pk"))
         .values_list("question_id", "kind", "choice_id", "n")
         .order_by()
@@ -306,8 +308,9 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
             chosen[choice_id] += n
         else:
             unscored[question_id, kind] += n
-    scale = bank_scale(bank, bank_question_specs(bank.pk)) if bands else Decimal(0)
     named = {band.number: band.name for band in bands}
+    notes = _notes(submitted, named)
+    scale = bank_scale(bank) if bands else Decimal(0)
     rows = []
     for question in questions:
         choices = list(question.choices.all())
@@ -351,56 +354,36 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
                 level_number=number,
                 level_name=named.get(number, "") if number is not None else "",
                 knowledge_gap=knowledge_gap(dont_know, scored + na + dont_know),
-            )
-        )
-    return rows
-
-
-def bank_version_label(slug: str, version: int) -> str:
-    """How every surface names the question set a round was answered on: "llmops v2"."""
-    return f"{slug} v{version}"
-
-
-def _with_notes(round_: Round, rows: list[QuestionRow]) -> list[QuestionRow]:
-    """The rows with what the result page, CSV, API and PDF show beside the counts: each
-    option's level name, whether N/A and don't know are offered, and the submitted comments
-    and evidence links, without names, ordered by their text (not by who answered first)."""
-    names = dict(Level.objects.filter(bank_id=round_.bank_id).values_list("number", "name"))
-    questions = {
-        q.code: q
-        for q in Question.objects.filter(bank_id=round_.bank_id).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("points"))
-        )
-    }
-    notes: dict[int, list[Note]] = defaultdict(list)
-    for question_id, kind, label, level, comment, evidence_url in (
-        Answer.objects.filter(response__round=round_, response__status=ResponseStatus.SUBMITTED)
-        .exclude(comment="", evidence_url="")
-        .values_list(
-            "question_id", "kind", "choice__label", "choice__level", "comment", "evidence_url"
-        )
-    ):
-        answer = AnswerKind(kind).label if kind != AnswerKind.CHOICE else names.get(level, label)
-        notes[question_id].append(Note(answer, comment, evidence_url))
-    offers_dont_know = round_.bank.allow_dont_know
-    rows_out = []
-    for row in rows:
-        question = questions.get(row.code)
-        if question is None:
-            rows_out.append(row)
-            continue
-        rows_out.append(
-            replace(
-                row,
-                option_levels=tuple(names.get(c.level, "") for c in question.choices.all()),
+                option_levels=tuple(named.get(c.level, "") for c in choices),
                 offers_na=question.allow_na,
-                offers_dont_know=offers_dont_know,
+                offers_dont_know=bank.allow_dont_know,
                 comments=tuple(
                     sorted(notes[question.pk], key=lambda n: (n.comment, n.evidence_url))
                 ),
             )
         )
-    return rows_out
+    return rows
+
+
+def _notes(submitted, named: dict[int, str]) -> dict[int, list[Note]]:
+    """The submitted comments and evidence links by question id, without names: each with the
+    answer it came with (its option's level name, or its text where it names none; "Not
+    applicable"; "I don't know"). The pages, CSV, API and PDF list them ordered by their text,
+    not by who answered first."""
+    notes: dict[int, list[Note]] = defaultdict(list)
+    for question_id, kind, label, level, comment, evidence_url in submitted.exclude(
+        comment="", evidence_url=""
+    ).values_list(
+        "question_id", "kind", "choice__label", "choice__level", "comment", "evidence_url"
+    ):
+        answer = AnswerKind(kind).label if kind != AnswerKind.CHOICE else named.get(level, label)
+        notes[question_id].append(Note(answer, comment, evidence_url))
+    return notes
+
+
+def bank_version_label(slug: str, version: int) -> str:
+    """How every surface names the question set a round was answered on: "llmops v2"."""
+    return f"{slug} v{version}"
 
 
 @dataclass(frozen=True)
