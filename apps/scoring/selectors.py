@@ -18,10 +18,9 @@ from apps.scoring.bands import bank_bands, bank_scale
 from apps.scoring.calculations import (
     LevelBand,
     knowledge_gap,
-    median_level,
     percent,
+    question_current_level,
     question_distribution,
-    question_level,
 )
 from apps.scoring.charts import Band
 from apps.scoring.models import TeamScore
@@ -315,30 +314,17 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
     for question in questions:
         choices = list(question.choices.all())
         by_choice = [(choice, chosen[choice.pk]) for choice in choices]
-        points = [(choice.points, n) for choice, n in by_choice if n]
         with_levels = bool(choices) and all(c.level is not None for c in choices)
-        levels = [(choice.level, n) for choice, n in by_choice if n] if with_levels else None
         distribution = question_distribution(
-            points,
+            [(choice.points, n) for choice, n in by_choice if n],
             choice_points=[c.points for c in choices],
             level_count=len(bands),
             threshold=bank.disagreement_threshold,
-            chosen_levels=levels,
+            chosen_levels=[(c.level, n) for c, n in by_choice if n] if with_levels else None,
         )
-        if with_levels:
-            number = median_level(levels)
-        else:
-            band = (
-                question_level(
-                    points,
-                    max_points=max((c.points for c in choices), default=0),
-                    scale=scale,
-                    bands=bands,
-                )
-                if bands
-                else None
-            )
-            number = band.number if band else None
+        number = question_current_level(
+            [(choice.points, choice.level, n) for choice, n in by_choice], scale=scale, bands=bands
+        )
         na = unscored[question.pk, AnswerKind.NOT_APPLICABLE]
         dont_know = unscored[question.pk, AnswerKind.DONT_KNOW]
         scored = sum(n for _, n in by_choice)
