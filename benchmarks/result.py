@@ -6,7 +6,7 @@ One team answers a 30-question bank (three dimensions of ten questions, one opti
 N/A on six questions, "I don't know" everywhere, weights 1 and 2, shown on a scale of 28) in one
 closed round per size. For each size it prints, measured in one run, the median time of
 - the round result page, against the raw SQL it needs (the answers' counts per question and
-  option, and the stored team aggregates);
+  option, the comments it lists, and the stored team aggregates);
 - the result CSV, against the stored team aggregates it writes;
 - the team aggregates computed at close (`team_scores_compute`), against the raw SQL
   statistics over the stored score snapshots;
@@ -243,12 +243,20 @@ def peak_mib(function) -> float:
 
 
 # What the result page needs from the database: the answers counted per question and option
-# (the distributions, N/A and don't know), and the stored team aggregates.
+# (the distributions, N/A and don't know), the comments and evidence links it lists, and the
+# stored team aggregates.
 RAW_COUNTS = """
 SELECT a.question_id, a.kind, a.choice_id, count(*)
 FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
 WHERE r.round_id = %(round)s AND r.status = 'submitted'
 GROUP BY a.question_id, a.kind, a.choice_id
+"""
+RAW_NOTES = """
+SELECT a.question_id, a.kind, c.label, c.level, a.comment, a.evidence_url
+FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
+LEFT JOIN surveys_choice c ON c.id = a.choice_id
+WHERE r.round_id = %(round)s AND r.status = 'submitted'
+  AND (a.comment <> '' OR a.evidence_url <> '')
 """
 RAW_TEAM_SCORES = """
 SELECT dimension_id, submitted, n, mean, median, minimum, maximum, stdev, max_points,
@@ -315,7 +323,9 @@ def measure(client, round_, runs: int) -> tuple[list[tuple[str, float, float]], 
         (
             f"result page, {size:>6} responses",
             median_ms(page, runs),
-            median_ms(lambda: raw_sql(RAW_COUNTS, RAW_TEAM_SCORES, round_id=round_.pk), runs),
+            median_ms(
+                lambda: raw_sql(RAW_COUNTS, RAW_NOTES, RAW_TEAM_SCORES, round_id=round_.pk), runs
+            ),
         ),
         (
             f"result CSV,  {size:>6} responses",
