@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from apps.core.ratelimit import by_link, guard_links, limit
 from apps.surveys import answer_notes, round_selectors, round_services
-from apps.surveys.models import Answer, AnswerKind
+from apps.surveys.models import AnswerKind
 from apps.surveys.round_services import (
     AnsweringError,
     AnswerInput,
@@ -99,15 +99,15 @@ def intro(request, participant, token):
     if _submitted(participant):
         return redirect("scoring:done", token=token)
     round_ = participant.round
-    pages = round_selectors.dimension_pages(round_.bank_id)
-    question_count = sum(len(page["questions"]) for page in pages)
+    plan = round_selectors.answering_pages(participant)  # pages and answers in one read
+    question_count = sum(len(page) for page in plan.pages)
     context = {
         "round": round_,
         "token": token,
-        "pages": pages,
+        "pages": plan.pages,
         "question_count": question_count,
         "minutes": max(2, round(question_count * 20 / 60)),
-        "answered": Answer.objects.filter(response__participant=participant).count(),
+        "answered": len(plan.answers),
         "accepting": round_.is_accepting_answers(),
         "not_open_yet": round_.has_not_opened(),
     }
