@@ -2,7 +2,7 @@
 services (and so the same messages) as the team page."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -10,7 +10,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.core.api import OrganizationSlug, errors
-from apps.core.text import normalize_email
+from apps.core.text import has_nul, normalize_email
 from apps.organizations.access import organization_access
 from apps.organizations.models import Membership
 from apps.plans import selectors, services
@@ -21,6 +21,11 @@ from apps.plans.services import QuestionRef, owner_message
 from apps.surveys.models import Round
 
 router = Router(tags=["plans"])
+
+IdempotencyKey = Annotated[
+    UUID,
+    Header(alias="Idempotency-Key", description="A UUID: sent again, the same action comes back."),
+]
 
 StatusName = Literal["todo", "doing", "done", "dropped"]
 
@@ -137,6 +142,8 @@ def _refused(error: ValidationError):
 def _owner(organization, team, email: str | None) -> Membership | None:
     if not email:
         return None
+    if has_nul(email):
+        raise ValidationError({"owner": owner_message(team, organization)})
     owner = (
         Membership.objects.select_related("user")
         .filter(organization=organization, user__email=normalize_email(email))
@@ -167,15 +174,6 @@ def _question(team, code: str | None, bank: str | None) -> QuestionRef | None:
     return QuestionRef(slug, code)
 
 
-def _idempotency_key(value: str | None) -> UUID | None:
-    if not value:
-        return None
-    try:
-        return UUID(value)
-    except ValueError:
-        raise ValidationError("The Idempotency-Key header must be a UUID.") from None
-
-
 @router.get(
     "/organizations/{slug}/teams/{team_id}/actions",
     response={200: list[ActionOut], **errors(403, 404, 422)},
@@ -198,7 +196,7 @@ def create_action(
     slug: OrganizationSlug,
     team_id: UUID,
     payload: ActionIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = None,
 ):
     """Add an action to the team's plan (its leads, admins and owners). With the same
     `Idempotency-Key` (a UUID) again, or for a next step (`source_round` and `question`) that
@@ -224,7 +222,7 @@ def create_action(
             question=_question(team, payload.question, payload.bank),
             status=payload.status,
             source_round=source_round,
-            form_token=_idempotency_key(idempotency_key),
+            form_token=idempotency_key,
         )
     except ValidationError as error:
         return _refused(error)

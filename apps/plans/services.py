@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core import jobs
-from apps.core.text import without_nul
+from apps.core.text import has_nul, without_nul
 from apps.organizations.models import Membership, Organization, Team
 from apps.plans.models import Action, ActionSource, ActionStatus
 from apps.plans.selectors import is_team_member, today_for
@@ -81,6 +81,9 @@ def _check_due(errors: dict, due_date: dt.date | None, today: dt.date) -> None:
 
 def _check_question(errors: dict, question: QuestionRef | None) -> None:
     if question is None:
+        return
+    if has_nul(question.bank_slug, question.code):
+        errors["question"] = QUESTION_UNKNOWN
         return
     exists = (
         Question.objects.filter(bank__slug=question.bank_slug, code=question.code)

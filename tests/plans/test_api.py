@@ -142,8 +142,7 @@ def test_the_same_idempotency_key_creates_one_action(api, org, team):
     bad = api(
         "post", "create_action", {"title": "x"}, headers={"HTTP_IDEMPOTENCY_KEY": "1"}, **args
     )
-    assert bad.status_code == 400
-    assert bad.json()["detail"] == "The Idempotency-Key header must be a UUID."
+    assert bad.status_code == 422  # not a UUID: declared so in the schema
 
 
 def test_a_step_added_twice_returns_the_first_action(api, org, team):
