@@ -1,10 +1,22 @@
-"""Seed a large organization into PostgreSQL and time the dashboard and team history pages.
+"""Seed large organizations into PostgreSQL and time the dashboard and team history pages.
 
-    .venv/bin/python benchmarks/dashboard.py [--teams 300] [--rounds 8] [--people 10] [--runs 15]
+    .venv/bin/python benchmarks/dashboard.py [--teams 30,300,1000] [--rounds 8]
+        [--large-rounds 4] [--people 10] [--runs 15]
 
-Prints, measured in one run, each page's median time as a ratio to the raw SQL aggregate it
-needs, with the absolute times beside them. Uses its own database (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/maturity_bench); seeding is skipped when it is there already.
+One organization per size (slug bench-<teams>x<rounds>x<people>): each team has `--rounds` closed rounds a
+quarter apart (`--large-rounds` from 1,000 teams on, to keep seeding in minutes), `--people`
+respondents each, on LLMOps v1; every other team's latest round is on v2, so the dashboard
+shows version markers and changes across question sets. Seeding is skipped when the
+organization is there already.
+
+Prints per size, measured in one run and interleaved (each repetition times every item once,
+so a busy machine slows them alike), each item's median time as a ratio to the raw SQL
+aggregate the dashboard needs: the dashboard's data, its page with the fragment cache empty
+(cold) and filled (warm), and the team history page against its own raw query.
+
+Uses its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/maturity_bench) and its own Redis database for the cache
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/12), which it flushes before each cold view.
 """
 
 import argparse
@@ -22,12 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maturity_bench"
 )
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+
+LARGE = 1000  # from this many teams on, each team has --large-rounds rounds
 
 
 def ensure_database() -> None:
@@ -43,15 +58,29 @@ def ensure_database() -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(teams: int, rounds: int, people: int) -> None:
-    from django.db import transaction
+class BankParts:
+    """What seeding needs of one bank version: its questions, choices by points, scoring specs."""
+
+    def __init__(self, bank):
+        from apps.scoring.services import bank_question_specs
+
+        self.bank = bank
+        self.questions = list(bank.questions.prefetch_related("choices"))
+        self.choices = {(q.pk, c.points): c.pk for q in self.questions for c in q.choices.all()}
+        self.top = {q.pk: max(c.points for c in q.choices.all()) for q in self.questions}
+        self.specs = bank_question_specs(bank.pk)
+        self.dimensions = dict(bank.dimensions.values_list("key", "pk"))
+
+
+def seed(slug: str, teams: int, rounds: int, people: int) -> None:
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from apps.accounts.models import User
     from apps.organizations.models import Membership, Organization, Role, Team
     from apps.scoring.calculations import respondent_scores
     from apps.scoring.models import DimensionScore, TeamScore
-    from apps.scoring.services import bank_question_specs, team_scores_compute
+    from apps.scoring.services import team_scores_compute
     from apps.surveys.models import (
         Answer,
         BankStatus,
@@ -62,32 +91,36 @@ def seed(teams: int, rounds: int, people: int) -> None:
         RoundStatus,
     )
 
-    if Organization.objects.filter(slug="bench").exists():
+    if Organization.objects.filter(slug=slug).exists():
         return
     started = time.perf_counter()
-    bank = QuestionBank.objects.get(slug="llmops", status=BankStatus.PUBLISHED)
-    questions = list(bank.questions.select_related("dimension").prefetch_related("choices"))
-    choices = {(q.pk, c.points): c.pk for q in questions for c in q.choices.all()}
-    specs = bank_question_specs(bank.pk)
-    dimensions = dict(bank.dimensions.values_list("key", "pk"))
+    published = QuestionBank.objects.filter(slug="llmops", status=BankStatus.PUBLISHED)
+    v1 = BankParts(published.get(version=1))
+    newer = published.filter(version__gt=1).order_by("-version").first()
+    v2 = BankParts(newer) if newer else v1
     rng = random.Random(7)
     now = timezone.now()
     with transaction.atomic():
-        organization = Organization.objects.create(name="Benchmark Corp", slug="bench")
-        executive = User.objects.create_user(
-            "exec@bench.example", "benchmark-password", name="Exec"
+        organization = Organization.objects.create(name=f"Benchmark {teams}", slug=slug)
+        executive, _ = User.objects.get_or_create(
+            email="exec@bench.example", defaults={"name": "Exec"}
         )
+        executive.set_password("benchmark-password")
+        executive.save()
         Membership.objects.create(organization=organization, user=executive, role=Role.EXECUTIVE)
         team_rows = Team.objects.bulk_create(
-            Team(organization=organization, name=f"Team {i:03}") for i in range(teams)
+            Team(organization=organization, name=f"Team {i:04}") for i in range(teams)
         )
-    for team in team_rows:
-        base, growth = rng.uniform(0.3, 1.2), rng.uniform(-0.05, 0.15)
+    for team_index, team in enumerate(team_rows):
+        base, growth = rng.uniform(0.15, 0.6), rng.uniform(-0.03, 0.08)
+        banks = [v1] * rounds
+        if team_index % 2 == 0:
+            banks[-1] = v2
         with transaction.atomic():
             round_rows = Round.objects.bulk_create(
                 Round(
                     team=team,
-                    bank=bank,
+                    bank=banks[r].bank,
                     title=f"Round {r}",
                     status=RoundStatus.CLOSED,
                     opens_at=now - timedelta(days=92 * (rounds - r)),
@@ -110,26 +143,33 @@ def seed(teams: int, rounds: int, people: int) -> None:
             responses, answers, points_by_response = [], [], []
             for index, participant in enumerate(participants):
                 round_number = index // people
-                round_ = round_rows[round_number]
+                round_, parts = round_rows[round_number], banks[round_number]
                 skill = base + growth * round_number
                 points = {
-                    q.code: max(0, min(2, round(skill + rng.uniform(-0.8, 0.8)))) for q in questions
+                    q.code: max(
+                        0,
+                        min(
+                            parts.top[q.pk],
+                            round(parts.top[q.pk] * (skill + rng.uniform(-0.4, 0.4))),
+                        ),
+                    )
+                    for q in parts.questions
                 }
-                responses.append(Response(participant=participant, round=round_, bank=bank))
-                points_by_response.append((points, respondent_scores(specs, points)))
+                responses.append(Response(participant=participant, round=round_, bank=parts.bank))
+                points_by_response.append((parts, points, respondent_scores(parts.specs, points)))
             Response.objects.bulk_create(responses)
-            for response, (points, _) in zip(responses, points_by_response, strict=True):
+            for response, (parts, points, _) in zip(responses, points_by_response, strict=True):
                 answers.extend(
                     Answer(
                         response=response,
-                        bank=bank,
+                        bank=parts.bank,
                         question=q,
-                        choice_id=choices[(q.pk, points[q.code])],
+                        choice_id=parts.choices[(q.pk, points[q.code])],
                     )
-                    for q in questions
+                    for q in parts.questions
                 )
             Answer.objects.bulk_create(answers, batch_size=5000)
-            for response, (_, scores) in zip(responses, points_by_response, strict=True):
+            for response, (_, _, scores) in zip(responses, points_by_response, strict=True):
                 response.status, response.submitted_at = (
                     "submitted",
                     response.round.opens_at + timedelta(days=2),
@@ -141,39 +181,34 @@ def seed(teams: int, rounds: int, people: int) -> None:
             DimensionScore.objects.bulk_create(
                 DimensionScore(
                     response=response,
-                    dimension_id=dimensions[key],
+                    dimension_id=parts.dimensions[key],
                     points=value,
                     max_points=scores.max_by_dimension[key],
                 )
-                for response, (_, scores) in zip(responses, points_by_response, strict=True)
+                for response, (parts, _, scores) in zip(responses, points_by_response, strict=True)
                 for key, value in scores.by_dimension.items()
             )
             TeamScore.objects.bulk_create(
                 s for round_ in round_rows for s in team_scores_compute(round_)
             )
+    with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
+        cursor.execute("ANALYZE")
     print(
-        f"seeded {teams} teams x {rounds} rounds x {people} people x {len(questions)} questions "
-        f"in {time.perf_counter() - started:.0f} s"
+        f"  seeded {teams} teams x {rounds} rounds x {people} people in "
+        f"{time.perf_counter() - started:.0f} s"
     )
 
 
-def median_ms(function, runs: int) -> float:
-    function()  # warm up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
+# What the dashboard needs, as one plain statement: every visible team aggregate of the
+# organization's active teams (the threshold rule as Round.objects.results_visible() has it).
 RAW_DASHBOARD = """
 SELECT r.team_id, ts.dimension_id, r.closes_at, ts.n, ts.mean, ts.max_points, ts.level_number
 FROM scoring_teamscore ts
 JOIN surveys_round r ON r.id = ts.round_id
 JOIN organizations_team t ON t.id = r.team_id
+JOIN scoring_teamscore total ON total.round_id = r.id AND total.dimension_id IS NULL
 WHERE t.organization_id = %s AND t.archived_at IS NULL AND r.status = 'closed'
-  AND ts.n >= r.min_respondents
+  AND total.submitted >= r.min_respondents
 ORDER BY r.closes_at
 """
 
@@ -184,11 +219,87 @@ WHERE r.team_id = %s AND r.status = 'closed' ORDER BY r.opens_at
 """
 
 
+def interleaved_medians(items: dict, runs: int) -> dict[str, float]:
+    """Median milliseconds of each (setup, function) in `items`, timing each once per
+    repetition in turn; `setup` (untimed) runs before each call."""
+    for setup, function in items.values():  # warm up
+        setup()
+        function()
+    times: dict[str, list[float]] = {name: [] for name in items}
+    for _ in range(runs):
+        for name, (setup, function) in items.items():
+            setup()
+            started = time.perf_counter()
+            function()
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def measure(slug: str, runs: int) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.organizations.models import Organization, Team
+    from apps.scoring.dashboard import executive_dashboard
+    from apps.scoring.models import TeamScore
+    from apps.surveys.models import Answer
+
+    organization = Organization.objects.get(slug=slug)
+    team = Team.objects.filter(organization=organization).order_by("name").first()
+    client = Client()
+    client.force_login(User.objects.get(email="exec@bench.example"))
+    dashboard_url = f"/o/{slug}/dashboard/?period=all"
+    history_url = f"/o/{slug}/teams/{team.public_id}/history/"
+    assert client.get(dashboard_url).status_code == 200
+
+    def raw(sql, param):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param])
+            cursor.fetchall()
+
+    def nothing():
+        pass
+
+    def page():
+        assert client.get(dashboard_url).status_code == 200
+
+    medians = interleaved_medians(
+        {
+            "raw": (nothing, lambda: raw(RAW_DASHBOARD, organization.pk)),
+            "data": (nothing, lambda: executive_dashboard(organization)),
+            "cold": (cache.clear, page),
+            "warm": (nothing, page),
+            "raw history": (nothing, lambda: raw(RAW_HISTORY, team.pk)),
+            "history": (nothing, lambda: client.get(history_url)),
+        },
+        runs,
+    )
+    answers = Answer.objects.filter(response__round__team__organization=organization).count()
+    scores = TeamScore.objects.filter(round__team__organization=organization).count()
+    print(
+        f"  {Team.objects.filter(organization=organization).count()} teams, {answers:,} answers, "
+        f"{scores:,} team aggregates; raw SQL aggregate {medians['raw']:.1f} ms"
+    )
+    for name, label, against in [
+        ("data", "dashboard data", "raw"),
+        ("cold", "dashboard page, cold cache", "raw"),
+        ("warm", "dashboard page, warm cache", "raw"),
+        ("history", "team history page", "raw history"),
+    ]:
+        print(
+            f"  {label:28} {medians[name]:8.1f} ms   ratio {medians[name] / medians[against]:5.2f}x"
+            + (f"   (its raw query {medians[against]:.1f} ms)" if against != "raw" else "")
+        )
+
+
 def main() -> None:
     warnings.filterwarnings("ignore", message="No directory at")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--teams", type=int, default=300)
+    parser.add_argument("--teams", default="30,300,1000", help="sizes, comma-separated")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--large-rounds", type=int, default=4)
     parser.add_argument("--people", type=int, default=10)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
@@ -197,59 +308,20 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     call_command("migrate", verbosity=0)
-    seed(args.teams, args.rounds, args.people)
     setup_test_environment()
-    from apps.accounts.models import User
-    from apps.organizations.models import Organization, Team
-    from apps.surveys.models import Answer
-
-    organization = Organization.objects.get(slug="bench")
-    team = Team.objects.filter(organization=organization).order_by("name").first()
-    client = Client()
-    client.force_login(User.objects.get(email="exec@bench.example"))
-    dashboard_url = "/o/bench/dashboard/?period=all"
-    history_url = f"/o/bench/teams/{team.public_id}/history/"
-    assert client.get(dashboard_url).status_code == 200
-
-    def raw(sql, param):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [param])
-            cursor.fetchall()
-
-    from apps.scoring.dashboard import executive_dashboard
-
-    results = [
-        (
-            "executive dashboard data",
-            median_ms(lambda: executive_dashboard(organization), args.runs),
-            median_ms(lambda: raw(RAW_DASHBOARD, organization.pk), args.runs),
-        ),
-        (
-            "executive dashboard page",
-            median_ms(lambda: client.get(dashboard_url), args.runs),
-            median_ms(lambda: raw(RAW_DASHBOARD, organization.pk), args.runs),
-        ),
-        (
-            "team history page",
-            median_ms(lambda: client.get(history_url), args.runs),
-            median_ms(lambda: raw(RAW_HISTORY, team.pk), args.runs),
-        ),
-    ]
-    print(
-        f"dataset: {Team.objects.filter(organization=organization).count()} teams, "
-        f"{Answer.objects.filter(response__round__team__organization=organization).count():,} "
-        "answers"
-    )
-    for name, page_ms, raw_ms in results:
+    print(f"cache: {os.environ['REDIS_URL']} (flushed before each cold view)")
+    for teams in [int(size) for size in args.teams.split(",")]:
+        rounds = args.large_rounds if teams >= LARGE else args.rounds
         print(
-            f"{name:26} {page_ms:8.1f} ms   raw SQL aggregate {raw_ms:7.1f} ms   "
-            f"ratio {page_ms / raw_ms:5.1f}x"
+            f"{teams} teams x {rounds} rounds x {args.people} people"
+            + (" (fewer rounds at this size, to keep seeding in minutes)" if teams >= LARGE else "")
         )
+        slug = f"bench-{teams}x{rounds}x{args.people}"
+        seed(slug, teams, rounds, args.people)
+        measure(slug, args.runs)
 
 
 if __name__ == "__main__":
