@@ -3,11 +3,11 @@
     .venv/bin/python benchmarks/dashboard.py [--teams 30,300,1000] [--rounds 8]
         [--large-rounds 4] [--people 10] [--runs 15]
 
-One organization per size (slug bench-<teams>x<rounds>x<people>): each team has `--rounds` closed rounds a
-quarter apart (`--large-rounds` from 1,000 teams on, to keep seeding in minutes), `--people`
-respondents each, on LLMOps v1; every other team's latest round is on v2, so the dashboard
-shows version markers and changes across question sets. Seeding is skipped when the
-organization is there already.
+One organization per size (slug bench-<teams>x<rounds>x<people>): each team has `--rounds`
+closed rounds a quarter apart (`--large-rounds` from 1,000 teams on, to keep seeding in
+minutes), `--people` respondents each, on LLMOps v1; every other team's latest round is on v2,
+so the dashboard shows version markers and changes across question sets. Seeding is skipped
+when the organization is there already.
 
 Prints per size, measured in one run and interleaved (each repetition times every item once,
 so a busy machine slows them alike), each item's median time as a ratio to the raw SQL
