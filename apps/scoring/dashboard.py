@@ -1,21 +1,50 @@
 """The executive dashboard: every team per dimension, the trend, the spread and the movers.
 
-One query reads every team aggregate of the period; only rounds whose results may be seen
-(`Round.objects.results_visible()`: closed, at or above their threshold) count.
+Only rounds whose results may be seen (`Round.objects.results_visible()`: closed, at or above
+their threshold) count. The database does the per-row work: each aggregate's percentage
+(`percent_sql`, the SQL twin of `calculations.percent`) and each round's quarter
+(`closing_quarter_sql`, the twin of `dates.quarter_of`), so that one pass in Python over small
+integers, oldest first, is left: each team's newest cells, first total and trail, each bank's
+first quarter, the trend's sums. The rows carry a round's title, close and visibility once, on
+its total row.
 """
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from apps.core.dates import quarter_of
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Cast,
+    ExtractQuarter,
+    ExtractYear,
+    Round,
+)
+
 from apps.organizations.models import Team
 from apps.scoring.calculations import percent
 from apps.scoring.charts import GRID_AXES, Band
 from apps.scoring.models import TeamScore
 from apps.scoring.selectors import bank_version_label
-from apps.surveys.models import Dimension, Level, Round, RoundStatus
+from apps.surveys.models import Dimension, Level, RoundStatus
+from apps.surveys.models import Round as SurveyRound
 from apps.surveys.models.rounds import round_closed_moment
 
 
@@ -48,13 +77,13 @@ class TeamRow:
     def total(self) -> Cell | None:
         return self.cells.get("total")
 
-    @property
+    @cached_property  # read several times per team by the page's lists
     def change(self) -> Decimal | None:
         if self.total is None or self.first_total is None:
             return None
         return self.total.percent - self.first_total
 
-    @property
+    @cached_property
     def crosses_versions(self) -> bool:
         """The change compares rounds on two question sets (bank versions): not progress alone."""
         return self.first_bank is not None and self.first_bank != self.bank
@@ -76,26 +105,95 @@ class Dashboard:
         # A change across two question sets is not a move: those teams are listed apart.
         return [t for t in self.teams if t.change is not None and not t.crosses_versions]
 
-    @property
+    @cached_property
     def improvers(self) -> list[TeamRow]:
         moved = [t for t in self._movers() if t.change > 0]
         return sorted(moved, key=lambda t: t.change, reverse=True)[:3]
 
-    @property
+    @cached_property
     def decliners(self) -> list[TeamRow]:
         moved = [t for t in self._movers() if t.change < 0]
         return sorted(moved, key=lambda t: t.change)[:3]
 
-    @property
+    @cached_property
     def version_changes(self) -> list[TeamRow]:
         """Teams whose change in the period spans a new question set, by name."""
         return [t for t in self.teams if t.change is not None and t.crosses_versions]
 
 
+def percent_sql(score: str, maximum: str):
+    """`calculations.percent(score, maximum)` in SQL, for two columns with two decimal places:
+    the whole percentage rounded half up (17.50 of 28 is 63), 0 for a zero maximum, NULL for a
+    NULL score. The one rounding rule, computed in the database where a query needs thousands of
+    them; tests/support/dashboard_sql.py checks it against `percent` on every half-way value
+    and at random, on PostgreSQL and SQLite.
+
+    Exact on every backend because it is integer arithmetic: with a and b the values in
+    hundredths, the percentage rounded half up is floor((200a + b) / 2b). PostgreSQL keeps the
+    columns as exact decimals, so the hundredths are a cast; SQLite keeps 23.33 as a float
+    (2332.9999…), which is rounded before the cast, as a cast alone would truncate it.
+    """
+    exact = connection.vendor == "postgresql"
+
+    def hundredths(name: str):
+        return Cast(F(name) * 100 if exact else Round(F(name) * 100), BigIntegerField())
+
+    a, b = hundredths(score), hundredths(maximum)
+    return Case(
+        When(**{maximum: 0}, then=Value(0)),
+        default=ExpressionWrapper((200 * a + b) / (2 * b), output_field=BigIntegerField()),
+        output_field=BigIntegerField(),
+    )
+
+
+def closing_quarter_sql(moment, time_zone: str):
+    """`dates.quarter_of` in SQL, as one integer (the year times 10 plus the quarter: 20264;
+    `quarter_label` names it): the quarter of the closing day in `time_zone`, where a close at
+    local midnight ends the day before (the instant a microsecond earlier is on the closing day
+    either way). tests/support/dashboard_sql.py checks it against `quarter_of` at midnights,
+    microseconds either side and daylight-saving changes, on PostgreSQL and SQLite.
+
+    PostgreSQL formats it in one call (to_char); its EXTRACT gives exact decimals, several
+    times slower over thousands of rows. Elsewhere Django's extracts in the zone.
+    """
+    day = ExpressionWrapper(moment - dt.timedelta(microseconds=1), output_field=DateTimeField())
+    if connection.vendor == "postgresql":
+        local = Func(Value(time_zone), day, function="timezone", output_field=DateTimeField())
+        quarter = Func(local, Value("YYYYQ"), function="to_char", output_field=CharField())
+    else:
+        zone = zoneinfo.ZoneInfo(time_zone)
+        quarter = ExtractYear(day, tzinfo=zone) * 10 + ExtractQuarter(day, tzinfo=zone)
+    return Cast(quarter, IntegerField())
+
+
+def quarter_label(index: int) -> str:
+    """A quarter from `closing_quarter_sql` as `dates.quarter_of` names it: "Q4 2026"."""
+    return f"Q{index % 10} {index // 10}"
+
+
+class _Integer(ExpressionWrapper):
+    """An integer expression whose value the database driver already gives as an int (both
+    backends): read without Django's per-value conversion, which over thousands of rows costs
+    more than the query."""
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=BigIntegerField())
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
 def executive_dashboard(
     organization, *, since: dt.datetime | None = None, team_ids=None
 ) -> Dashboard:
-    """The dashboard's data in six queries, whatever the number of teams and rounds."""
+    """The dashboard's data in four queries, whatever the number of teams and rounds.
+
+    One scan reads every team aggregate of the period as a few integers (whether its round is
+    visible, round, team, bank, dimension, percentage, level, quarter) and the level's name,
+    oldest first; one pass over them keeps each team's newest cells, its first total and its
+    trail, each bank's first quarter and the trend's sums.
+    """
     scores = TeamScore.objects.filter(
         round__team__organization=organization,
         round__team__archived_at__isnull=True,
@@ -106,135 +204,177 @@ def executive_dashboard(
     if team_ids:
         scores = scores.filter(round__team_id__in=team_ids)
     # The threshold rule in SQL: Round.objects.results_visible() (see Round.results_visible).
-    visible_rounds = Round.objects.filter(team__organization=organization).results_visible()
-    hidden = scores.filter(dimension__isnull=True).exclude(round__in=visible_rounds).count()
+    visible_rounds = SurveyRound.objects.filter(team__organization=organization).results_visible()
+    total_row = Q(dimension__isnull=True)
+
+    def per_round(expression, output_field=None):
+        # Once per round, on its total row (which every round with results has; read first).
+        return Case(When(total_row, then=expression), output_field=output_field)
+
     rows = (
-        scores.filter(round__in=visible_rounds)
-        .order_by(round_closed_moment("round__"), "round_id")
+        scores.annotate(
+            moment=round_closed_moment("round__"),
+            percent=_Integer(percent_sql("mean", "max_points")),
+            visible=per_round(Q(round__in=visible_rounds), BooleanField()),
+            team=_Integer(per_round(F("round__team_id"))),
+            bank=_Integer(per_round(F("round__bank_id"))),
+            quarter=_Integer(per_round(closing_quarter_sql(F("moment"), organization.time_zone))),
+            title=per_round(F("round__title")),
+            round_closed=per_round(F("moment")),
+        )
+        .order_by("moment", "round_id", F("dimension_id").asc(nulls_first=True))
         .values_list(
             "round_id",
-            "round__team_id",
-            round_closed_moment("round__"),
-            "round__bank_id",
-            "round__bank__slug",
-            "round__bank__version",
             "dimension_id",
-            "mean",
-            "max_points",
+            "percent",
             "level_number",
             "level_name",
+            "visible",
+            "team",
+            "bank",
+            "quarter",
+            "title",
+            "round_closed",
         )
     )
-    # Rounds oldest first, each with its cells by dimension id (None: the total).
-    rounds: dict[int, tuple[int, dt.datetime, int, dict]] = {}
-    bank_maximum: dict[int, Decimal] = {}
+    # Every bank's dimensions (a small table): their keys, names and order, and the bank's name.
+    dimension_info: dict[int, tuple[str, str, int, int]] = {}  # key, name, order, bank
     bank_label: dict[int, str] = {}
-    for row in rows:
-        round_id, team_id, closed, bank_id, slug, version, dimension_id = row[:7]
-        mean, maximum, number, name = row[7:]
-        cells = rounds.setdefault(round_id, (team_id, closed, bank_id, {}))[3]
-        cells[dimension_id] = Cell(percent(mean, maximum), number, name)
+    axes: dict[int, int] = {}  # dimension: 0 for the grid's x, 1 for its y
+    for pk, bank_id, key, name, order, slug, version in Dimension.objects.values_list(
+        "pk", "bank_id", "key", "name", "order", "bank__slug", "bank__version"
+    ):
+        dimension_info[pk] = (key, name, order, bank_id)
         bank_label[bank_id] = bank_version_label(slug, version)
-        if dimension_id is None:
-            bank_maximum[bank_id] = maximum
-    dimension_info = {
-        pk: (key, name, order)
-        for pk, key, name, order in Dimension.objects.filter(bank_id__in=bank_maximum).values_list(
-            "pk", "key", "name", "order"
-        )
-    }
+        if key in GRID_AXES:
+            axes[pk] = GRID_AXES.index(key)
+
+    hidden = 0
+    latest: dict[int, list] = {}  # team: [newest round, its bank, its cells, its title, closed]
+    first_total: dict[int, tuple[int | None, int]] = {}  # team: (first round's total, bank)
+    trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    banks_first: dict[int, int] = {}  # bank: the quarter it is first used in, in that order
+    sums: dict[tuple[int, int | None], int] = {}  # (quarter, dimension): sum of percentages
+    counts: dict[tuple[int, int | None], int] = {}  # (quarter, dimension): how many
+    round_id = round_team = point = cells = quarter = None
+    shown = False
+    for round_, dimension, value, number, name, visible, team, bank, at, title, closed in rows:
+        if round_ != round_id:  # a round's first row, its total (its rows come together)
+            if point and None not in point:
+                trails[round_team].append((Decimal(point[0]), Decimal(point[1])))
+            round_id, shown, point = round_, visible, None
+            if not shown:  # under its threshold (or, with no total, nothing to show)
+                hidden += dimension is None
+                continue
+            round_team, point, cells, quarter = team, [None, None], {}, at
+            latest[team] = [round_id, bank, cells, title, closed]
+            first_total.setdefault(team, (value, bank))
+            if bank not in banks_first:
+                banks_first[bank] = quarter
+        elif not shown:
+            continue
+        if value is None:  # nobody scored here: not assessed, no cell
+            continue
+        cells[dimension] = (value, number, name)
+        key = (quarter, dimension)
+        sums[key] = sums.get(key, 0) + value
+        counts[key] = counts.get(key, 0) + 1
+        if dimension in axes:
+            point[axes[dimension]] = value
+    if point and None not in point:
+        trails[round_team].append((Decimal(point[0]), Decimal(point[1])))
+    if not latest:
+        return Dashboard([], [], [], [], hidden)
 
     def key_of(dimension_id) -> str:
         return "total" if dimension_id is None else dimension_info[dimension_id][0]
 
-    latest: dict[int, int] = {}
-    first_total: dict[int, Decimal] = {}
-    first_bank: dict[int, str] = {}
-    trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    by_quarter: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    new_banks: dict[str, list[str]] = defaultdict(list)  # quarter: banks first used in it
-    seen_banks: set[int] = set()
-    for round_id, (team_id, closed, bank_id, cells) in rounds.items():
-        by_key = {key_of(dimension_id): cell for dimension_id, cell in cells.items()}
-        quarter = quarter_of(closed, organization.time_zone)
-        latest[team_id] = round_id
-        if seen_banks and bank_id not in seen_banks:
-            new_banks[quarter].append(bank_label[bank_id])
-        seen_banks.add(bank_id)
-        if "total" in by_key:
-            first_total.setdefault(team_id, by_key["total"].percent)
-            first_bank.setdefault(team_id, bank_label[bank_id])
-        if all(key in by_key for key in GRID_AXES):
-            trails[team_id].append(tuple(by_key[key].percent for key in GRID_AXES))
-        for key, cell in by_key.items():
-            by_quarter[quarter][key].append(cell.percent)
+    # The trend: per quarter and dimension the mean of the rounds' percentages, rounded as every
+    # percentage is (a dimension's key joins its versions in two banks).
+    by_quarter: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for quarter, dimension_id in sorted(sums, key=lambda key: key[0]):
+        both = by_quarter[quarter].setdefault(key_of(dimension_id), [0, 0])
+        both[0] += sums[quarter, dimension_id]
+        both[1] += counts[quarter, dimension_id]
+    trend = [
+        (quarter_label(quarter), {key: percent(s, 100 * n) for key, (s, n) in keys.items()})
+        for quarter, keys in by_quarter.items()
+    ]
+    # A marker where each bank after the first is first used.
+    new_banks: dict[str, list[str]] = defaultdict(list)
+    for bank_id, quarter in list(banks_first.items())[1:]:
+        new_banks[quarter_label(quarter)].append(bank_label[bank_id])
+    markers = [
+        (index, ", ".join(new_banks[label]))
+        for index, (label, _) in enumerate(trend)
+        if label in new_banks
+    ]
+
+    # The dimensions of the banks in the period, in order; a key's name and place are those of
+    # its last bank.
+    dimension_keys = {
+        key: (order, name)
+        for key, name, order, bank_id in dimension_info.values()
+        if bank_id in banks_first
+    }
+    ordered_keys = [key for key, _ in sorted(dimension_keys.items(), key=lambda item: item[1][0])]
+    active_teams = Team.objects.filter(organization=organization, archived_at__isnull=True)
+    if team_ids:
+        active_teams = active_teams.filter(pk__in=team_ids)
     team_info = {
         pk: (str(public_id), name)
-        for pk, public_id, name in Team.objects.filter(pk__in=latest).values_list(
-            "pk", "public_id", "name"
-        )
-    }
-    round_info = {
-        pk: (title, bank_version_label(slug, version))
-        for pk, title, slug, version in Round.objects.filter(pk__in=latest.values()).values_list(
-            "pk", "title", "bank__slug", "bank__version"
-        )
+        for pk, public_id, name in active_teams.values_list("pk", "public_id", "name")
     }
     teams = []
-    for team_id, round_id in latest.items():
-        _, closed, _, cells = rounds[round_id]
+    for team_id, (_, bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
-        title, bank = round_info[round_id]
-        teams.append(
-            TeamRow(
-                team_id,
-                public_id,
-                team_name,
-                title,
-                closed,
-                bank,
-                cells={key_of(d): cell for d, cell in cells.items()},
-                trail=trails[team_id],
-                first_total=first_total.get(team_id),
-                first_bank=first_bank.get(team_id),
+        first, first_bank = first_total[team_id]
+        row = TeamRow(
+            team_id,
+            public_id,
+            team_name,
+            title,
+            closed,
+            bank_label[bank_id],
+            cells={
+                key_of(dimension_id): Cell(Decimal(value), number, name)
+                for dimension_id, (value, number, name) in round_cells.items()
+            },
+            trail=trails[team_id],
+            first_total=None if first is None else Decimal(first),
+            first_bank=None if first is None else bank_label[first_bank],
+        )
+        row.ordered_cells = [row.cells.get(key) for key in ordered_keys]  # no lookups per cell
+        teams.append(row)
+    # The levels of the banks in the period; the bands are those of the bank of the newest round
+    # of all (the last one read), on that round's scale (its total's maximum).
+    latest_round, latest_bank = latest[round_team][:2]
+    level_rows = list(
+        Level.objects.filter(bank_id__in=banks_first)
+        .annotate(
+            scale=TeamScore.objects.filter(round_id=latest_round, dimension__isnull=True).values(
+                "max_points"
             )
         )
-    dimension_keys = {info[0]: (info[2], info[1]) for info in dimension_info.values()}
-    ordered_keys = [key for key, _ in sorted(dimension_keys.items(), key=lambda item: item[1][0])]
-    for row in teams:  # for the template: no lookups per cell
-        row.ordered_cells = [row.cells.get(key) for key in ordered_keys]
-    latest_bank = rounds[next(reversed(rounds))][2] if rounds else None
-    level_rows = list(
-        Level.objects.filter(bank_id__in=bank_maximum)
         .order_by("number")
-        .values_list("bank_id", "number", "name", "min_score")
+        .values_list("bank_id", "number", "name", "min_score", "scale")
     )
     now_counts = defaultdict(int)
     for row in teams:
         if row.total:
             now_counts[row.total.level_number] += 1
-    trend = [
-        # The mean of the teams' percentages, rounded as every percentage is.
-        (quarter, {key: percent(sum(v), 100 * len(v)) for key, v in per_key.items()})
-        for quarter, per_key in by_quarter.items()
-    ]
-    markers = [
-        (index, ", ".join(new_banks[quarter]))
-        for index, (quarter, _) in enumerate(trend)
-        if quarter in new_banks
-    ]
     return Dashboard(
         teams=sorted(teams, key=lambda t: t.name),
         dimensions=[(key, dimension_keys[key][1]) for key in ordered_keys],
         trend=trend,
         level_counts=[
             (number, name, now_counts[number])
-            for number, name in dict((n, nm) for _, n, nm, _ in level_rows).items()
+            for number, name in dict((n, nm) for _, n, nm, _, _ in level_rows).items()
         ],
         hidden_rounds=hidden,
         bands=[
-            Band(name, float(percent(min_score, bank_maximum[bank_id])))
-            for bank_id, _, name, min_score in level_rows
+            Band(name, float(percent(min_score, scale)))
+            for bank_id, _, name, min_score, scale in level_rows
             if bank_id == latest_bank and min_score > 0
         ],
         markers=markers,

@@ -1,4 +1,11 @@
-"""The executive dashboard: heat map, trend, levels, movers, filters, CSV, thresholds, queries."""
+"""The executive dashboard: heat map, trend, levels, movers, filters, CSV, thresholds, queries;
+the SQL twins of the percentage and quarter rules it reads, on PostgreSQL and SQLite."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -6,6 +13,7 @@ from django.urls import reverse
 from apps.organizations.models import Role
 from tests.factories import TeamFactory
 from tests.scenarios import submitted_round
+from tests.support import dashboard_sql
 from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +110,35 @@ def test_heat_map_rows_link_each_team_and_escape_names(client, org, executive):
     assert f'<a href="{history}">&lt;b&gt;R&amp;D&lt;/b&gt;</a>' in html
     assert "Q3 &lt;i&gt;check&lt;/i&gt;" in html and "<b>R&D</b>" not in html
     assert '<td class="text-end">0 pts</td>' in html  # one round: no change yet
+
+
+# --- The SQL twins of the rules (tests/support/dashboard_sql.py)
+
+
+def test_percent_in_sql_rounds_half_up_as_calculations_percent_does(org):
+    assert dashboard_sql.percent_mismatches() == []
+
+
+def test_quarters_in_sql_close_as_quarter_of_says(org):
+    assert dashboard_sql.quarter_mismatches() == []
+
+
+def test_sqlite_reads_the_same_dashboard(tmp_path):
+    """A process of its own migrates a new SQLite database, checks the two rules there and
+    builds the same organization: its dashboard reads as on PostgreSQL."""
+    organization = dashboard_sql.build_organization()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.support.dashboard_sql", str(tmp_path / "db.sqlite3")],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    on_sqlite = json.loads(result.stdout.strip().splitlines()[-1])
+    on_postgresql = json.loads(json.dumps(dashboard_sql.dashboard_summary(organization)))
+    assert on_sqlite == on_postgresql
+    assert [team[0] for team in on_postgresql["teams"]] == ["Alpha", "Beta"]
+    assert on_postgresql["hidden"] == 1
