@@ -210,19 +210,21 @@ def action_edit(request, access, action_id):
 @org_view()
 @require_GET
 def action_row(request, access, action_id):
-    """One action as the plan lists it (htmx: "Cancel" on an inline edit)."""
+    """One action: its row of the plan (htmx: "Cancel" on an inline edit), or a page of its own
+    (a permanent address)."""
     action = _team_action(access, action_id, write=False)
-    if not request.htmx:
-        return redirect(_team_url(access, action.team, action))
     today = selectors.today_for(access.organization)
-    [action] = selectors.plan_actions(Action.objects.filter(pk=action.pk), today=today)
+    [action] = selectors.plan_actions(
+        Action.objects.filter(pk=action.pk).select_related("created_by"), today=today
+    )
     context = {
         "organization": access.organization,
         "team": action.team,
         "action": action,
         "section": {"may_write": may_write(access, action) and not action.team.is_archived},
     }
-    return render(request, "plans/_action.html", context)
+    template = "plans/_action.html" if request.htmx else "plans/action_page.html"
+    return render(request, template, context)
 
 
 @org_view()

@@ -301,3 +301,12 @@ def test_the_question_text_comes_from_the_bank_version_the_team_answered_last(te
     assert (
         team_plan(team, today=today)[0].question.text == "How are the team's prompts constructed?"
     )
+
+
+def test_an_action_has_a_page_of_its_own(lead_client, org, team, owner):
+    action = ActionFactory(team=team, title="Eval gate", owner=owner, done_when="CI runs evals")
+    page = lead_client.get(reverse("plans:action_row", args=[org.slug, action.public_id]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "<html" in text
+    assert "<h1" in text and "Eval gate" in text and "CI runs evals" in text
+    assert "Olga Owner" in text and "Added by hand" in text
