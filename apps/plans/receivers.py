@@ -36,8 +36,11 @@ def _owner_left_team(sender, instance, **kwargs) -> None:
 
 
 def _plan_check(access, round_, result) -> dict:
+    check = plan_check(round_, result, viewer=access)
     return {
-        "check": plan_check(round_, result, viewer=access),
+        "check": check,
+        # A team without a plan gets no section (its next steps offer "Add to plan").
+        "shown": bool(check.actions) or Action.objects.filter(team_id=round_.team_id).exists(),
         "may_write": may_write_plan(access, round_.team),
     }
 

@@ -116,3 +116,13 @@ def test_no_check_while_the_result_is_withheld(client, org, team, lead):
     page = client.get(reverse("scoring:round_result", args=[org.slug, below.public_id]))
     assert "The plan, checked" not in page.content.decode()
     assert "Automated evaluation gate" not in page.content.decode()
+
+
+def test_a_team_without_a_plan_gets_no_check_section(client, org, team, lead):
+    round_ = closed_round(team, [1, 1, 1], days_ago=1)
+    client.force_login(lead)
+    url = reverse("scoring:round_result", args=[org.slug, round_.public_id])
+    assert "The plan, checked" not in client.get(url).content.decode()
+    ActionFactory(team=team, title="Not done yet")
+    page = client.get(url).content.decode()
+    assert "The plan, checked" in page and "No action was marked done in this time." in page
