@@ -8,8 +8,9 @@ from django.test import TestCase
 from django.utils import timezone
 
 from apps.core.models import QueuedJob
+from apps.organizations.services import organization_purge
 from apps.plans import reminders, services
-from apps.plans.models import ActionStatus
+from apps.plans.models import Action, ActionStatus
 from apps.plans.tasks import remind_due_actions
 from tests.factories import ActionFactory, TeamMembershipFactory, UserFactory
 
@@ -102,3 +103,20 @@ def test_the_beat_task_runs_the_service(team, owner):
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert remind_due_actions.delay().get() == 1
     assert len(mail.outbox) == 1
+
+
+def test_deleting_an_action_discards_its_reminder_not_sent_yet(team, owner):
+    action = ActionFactory(team=team, owner=owner, due_date=TODAY)
+    reminders.actions_remind_due(now=MORNING)  # queued; its message would go after commit
+    assert QueuedJob.objects.filter(task="apps.plans.tasks.send_action_reminder").exists()
+    services.action_delete(action=action)
+    assert not QueuedJob.objects.filter(task="apps.plans.tasks.send_action_reminder").exists()
+
+
+def test_deleting_the_organization_takes_its_plans_and_reminders(org, team, owner):
+    ActionFactory(team=team, owner=owner, due_date=TODAY)
+    Action.objects.create(organization=org, title="Shared evals", status_changed_at=MORNING)
+    reminders.actions_remind_due(now=MORNING)
+    organization_purge(organization=org)
+    assert not Action.objects.exists()
+    assert not QueuedJob.objects.filter(task="apps.plans.tasks.send_action_reminder").exists()
