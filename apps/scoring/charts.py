@@ -121,12 +121,14 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[Decimal | None]]],
     bands: Sequence[Band],
     markers: Sequence[tuple[int, str]] = (),
+    targets: Sequence[tuple[int, Decimal, str]] = (),
 ) -> SafeString:
     """One line per (name, percents) across rounds; a gap where a round is below its threshold.
 
     Each marker (index, label) is a vertical line just before the x position `index` with its
     label at the top: where the question set changed, so that a step there is not read as
-    progress alone."""
+    progress alone. Each target (series index, percent, label) is a dotted line across the
+    plot in that series' colour, its label at the left."""
     left, right, top, bottom = 44, 40, 16, 64
     width, height = 640, 300
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -164,6 +166,14 @@ def line_chart(
     for i, label in enumerate(x_labels):
         body.append(
             f'<text x="{x(i):.1f}" y="{height - bottom + 16}" font-size="10" fill="{MUTED}" text-anchor="middle">{escape(label)}</text>'
+        )
+    for index, value, label in targets:
+        colour = PALETTE[index % len(PALETTE)]
+        body.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
+            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="2 3" class="target-line"/>'
+            f'<text x="{left + 4}" y="{y(value) - 3:.1f}" font-size="10" fill="{colour}">'
+            f"{escape(label)}</text>"
         )
     for s, (name, values) in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]

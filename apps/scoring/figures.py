@@ -79,11 +79,15 @@ def version_marker(bank: str) -> str:
 
 
 def history_chart(
-    team_name: str, points: list[HistoryPoint], dimensions: list[tuple[str, str]]
+    team_name: str,
+    points: list[HistoryPoint],
+    dimensions: list[tuple[str, str]],
+    targets: dict | None = None,
 ) -> SafeString | None:
     """A line per dimension and the total over the team's closed rounds (a gap where a round
     stayed under its threshold), over the bands of the latest visible round's bank; None when
-    no round is visible."""
+    no round is visible. `targets` (dimension key → `targets.EffectiveTarget`, those that apply
+    now) draws each as a dotted line at its threshold in its dimension's colour."""
     visible = [p for p in points if p.visible]
     if not visible:
         return None
@@ -94,6 +98,12 @@ def history_chart(
         if not point.visible:
             return None
         return point.total if key == "total" else point.dimensions.get(key)
+
+    lines = [
+        (index, name, target)
+        for index, (key, name) in enumerate(dimensions)
+        if (target := (targets or {}).get(key))
+    ]
 
     return charts.line_chart(
         ident="history-chart",
@@ -106,11 +116,20 @@ def history_chart(
             f"{p.previous_bank}), so the step there is not progress alone."
             for p, label in zip(points, x_labels, strict=True)
             if p.new_question_set
+        )
+        + "".join(
+            f" A dotted line marks the target for {name}: {target.level_name}, from "
+            f"{percent_text(target.threshold)}."
+            for _, name, target in lines
         ),
         x_labels=x_labels,
         series=[
             (name, [r.percent if (r := row(p, key)) else None for p in points])
             for key, name in [*dimensions, TOTAL]
+        ],
+        targets=[
+            (index, target.threshold, f"Target {name}: {target.level_name}")
+            for index, name, target in lines
         ],
         bands=chart_bands(bank_bands(latest.round.bank_id), latest.total.max_points),
         markers=[

@@ -398,3 +398,14 @@ def history_gaps(points, targets: dict[tuple[str, str], EffectiveTarget]) -> lis
         else {}
         for point in points
     ]
+
+
+def targets_now(points, targets: dict[tuple[str, str], EffectiveTarget]) -> dict:
+    """The targets that apply now, by dimension key: those of the bank the team's latest
+    visible round was answered on (the history chart's lines, the history table's "Target
+    now")."""
+    visible = [p for p in points if p.visible]
+    if not visible:
+        return {}
+    slug = visible[-1].round.bank.slug
+    return {key: target for (bank, key), target in targets.items() if bank == slug}

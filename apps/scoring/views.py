@@ -73,10 +73,11 @@ def round_comments_csv(request, access, round_id):
 def team_history(request, access, team_id):
     team = team_access(access, team_id, TeamAction.VIEW)
     points, dimensions = selectors.team_history(team)
-    chart = figures.history_chart(team.name, points, dimensions)
     team_targets = targets.team_targets(team, {p.round.bank.slug for p in points})
     gaps = targets.history_gaps(points, team_targets)
     visible = [p for p in points if p.visible]
+    now = targets.targets_now(points, team_targets)
+    chart = figures.history_chart(team.name, points, dimensions, targets=now)
     context = {
         "organization": access.organization,
         "team": team,
@@ -90,10 +91,7 @@ def team_history(request, access, team_id):
     }
     if visible:
         latest = visible[-1].round
-        slug = latest.bank.slug
-        context["current_targets"] = [
-            (name, team_targets.get((slug, key))) for key, name in dimensions
-        ]
+        context["current_targets"] = [(name, now.get(key)) for key, name in dimensions]
         result = selectors.round_team_result(latest, viewer=access)
         context.update(_steps_context(access, latest, result, team_targets))
     return render(request, "scoring/team_history.html", context)

@@ -190,6 +190,9 @@ def test_every_surface_reads_the_same_target_and_gap(
     with django_assert_max_num_queries(45):
         history = client.get(url).content.decode()
     assert "target gap 25 pp" in history and "from 54%, by 31 Mar 2099" in history
+    # The history chart: a dotted line at the threshold, said in its description.
+    assert 'class="target-line"' in history and ">Target Application maturity: Managed<" in history
+    assert "A dotted line marks the target for Application maturity: Managed, from 54%." in history
     # The API: round result and history.
     api = f"/api/v1/organizations/{org.slug}"
     result = client.get(f"{api}/rounds/{closed_v1_round.public_id}/result").json()
