@@ -1,15 +1,20 @@
 """What the board brief says: the organization on two A4 pages, from the dashboard's data.
 
 Page 1: where the teams stand (the heat map in level colours with level names) and the maturity
-grid. Page 2: the trend by quarter. The figures are the dashboard's own (`figures`), built from
+grid. Page 2: the trend by quarter and the plans' progress (actions open, done and overdue per
+team, by the plans' own rules). The figures are the dashboard's own (`figures`), built from
 `executive_dashboard` over all of the organization's history. Each part is its own context
 key, built by its own function; the template shows a part only when its key is there.
 """
 
-from dataclasses import dataclass, replace
+import datetime as dt
+from dataclasses import dataclass, fields, replace
 
+from django.db.models import Count, Q
 from django.utils.safestring import SafeString
 
+from apps.plans.models import OPEN_STATUSES, Action, ActionStatus, overdue_condition
+from apps.plans.selectors import PlanSummary
 from apps.reports.offer import ReportUnavailable, organization_unavailable
 from apps.scoring import figures
 from apps.scoring.dashboard import Dashboard, TeamRow, executive_dashboard
@@ -17,6 +22,7 @@ from apps.scoring.dashboard import Dashboard, TeamRow, executive_dashboard
 # Teams the heat map lists on the brief's first page; a larger organization's brief lists the
 # teams with the lowest totals (those a board asks about) and says how many it leaves out.
 MAX_HEATMAP_TEAMS = 14
+MAX_PLAN_ROWS = 12  # teams in the plan progress table: the most overdue first
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,46 @@ def standing(data: Dashboard) -> Standing:
     )
 
 
-def board_brief(organization) -> dict:
+@dataclass(frozen=True)
+class PlanProgress:
+    """Page 2: per team (and for the organization's own actions) its plan's counts, the teams
+    with the most overdue first; the total over all of them."""
+
+    rows: list[tuple[str, PlanSummary]]  # (team name, or "" for organization-level actions)
+    more: int  # teams left out of `rows`
+    total: PlanSummary
+
+
+def plan_progress(organization, *, today: dt.date) -> PlanProgress:
+    """The plans' counts per team in one query (`plan_summary`'s counts, grouped): open,
+    doing, done, dropped, overdue (`overdue_condition`, the plans' rule) and due today."""
+    grouped = (
+        Action.objects.filter(organization=organization)
+        .filter(Q(team__isnull=True) | Q(team__archived_at__isnull=True))
+        .values("team_id", "team__name")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            doing=Count("pk", filter=Q(status=ActionStatus.DOING)),
+            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+            dropped=Count("pk", filter=Q(status=ActionStatus.DROPPED)),
+            overdue=Count("pk", filter=overdue_condition(today)),
+            due_today=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date=today)),
+        )
+        .order_by()
+    )
+    names = [f.name for f in fields(PlanSummary)]
+    rows = [
+        (row["team__name"] or "", PlanSummary(**{name: row[name] for name in names}))
+        for row in grouped
+    ]
+    rows.sort(key=lambda item: (-item[1].overdue, -item[1].open, item[0] == "", item[0]))
+    total = PlanSummary(**{name: sum(getattr(s, name) for _, s in rows) for name in names})
+    return PlanProgress(
+        rows=rows[:MAX_PLAN_ROWS], more=max(len(rows) - MAX_PLAN_ROWS, 0), total=total
+    )
+
+
+def board_brief(organization, *, today) -> dict:
     data = executive_dashboard(organization)
     reason = organization_unavailable(bool(data.teams))
     if reason:
@@ -73,4 +118,5 @@ def board_brief(organization) -> dict:
         "trend_chart": figures.trend_chart(organization.name, data),
         "trend": data.trend,
         "dimensions": data.dimensions,
+        "plans": plan_progress(organization, today=today),
     }

@@ -1,6 +1,7 @@
 """What a report is about, as a fingerprint: it changes when the report would change, so that an
 unchanged scope gets the same report back (`services.report_request`) and a changed one (a new
-response, a closed round, a target set) a new one.
+response, a closed round, a target set, an action changed, another day: what is overdue) a new
+one.
 
 What each report says is built by `retro_pack` (a round; a team's history) and `board_brief`
 (the organization).
@@ -9,6 +10,8 @@ What each report says is built by `retro_pack` (a round; a team's history) and `
 from django.db.models import Count, Max, Q
 
 from apps.organizations.models import Team
+from apps.plans.models import Action
+from apps.plans.selectors import today_for
 from apps.scoring.models import Target, TargetPolicy, TeamScore
 from apps.surveys.models import Response, Round, RoundStatus
 
@@ -26,17 +29,32 @@ def _targets_state(organization_id: int, team_id: int | None = None) -> str:
     return f"targets:{state['n']}:{state['last']}:{below}"
 
 
+def _plans_state(actions) -> str:
+    """The plans a report shows (a deleted action lowers the count)."""
+    state = actions.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return f"plans:{state['n']}:{state['last']}"
+
+
 def fingerprint_source(scope: str, obj) -> str:
     """A description of the data a report shows; it changes when the report would change."""
     if scope == "round":
         submitted = Response.objects.filter(round=obj, status="submitted")
         last = submitted.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
-        targets = _targets_state(obj.team.organization_id, obj.team_id)
-        return f"round:{obj.pk}:{obj.status}:{submitted.count()}:{last}:{targets}"
+        organization = obj.team.organization
+        targets = _targets_state(organization.pk, obj.team_id)
+        plans = _plans_state(Action.objects.filter(team_id=obj.team_id))
+        return (
+            f"round:{obj.pk}:{obj.status}:{submitted.count()}:{last}:{targets}:{plans}:"
+            f"{today_for(organization)}"
+        )
     if scope == "team":
         rounds = Round.objects.filter(team=obj, status=RoundStatus.CLOSED)
         targets = _targets_state(obj.organization_id, obj.pk)
-        return f"team:{obj.pk}:{sorted(rounds.values_list('pk', flat=True))}:{targets}"
+        plans = _plans_state(Action.objects.filter(team=obj))
+        return (
+            f"team:{obj.pk}:{sorted(rounds.values_list('pk', flat=True))}:{targets}:{plans}:"
+            f"{today_for(obj.organization)}"
+        )
     scores = TeamScore.objects.filter(round__team__organization=obj).aggregate(
         n=Count("pk"), last=Max("computed_at")
     )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from apps.scoring.selectors import QuestionRow
 
+QUOTE_LENGTH = 90  # characters of an option's text quoted in a question: a page holds five
+
 NUMBER_WORDS = ["no one", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -31,7 +33,11 @@ class Chosen:
 
     @property
     def quoted(self) -> str:
-        return f"“{self.label}”" + (f" ({self.level})" if self.level else "")
+        """The option's text in quotes (its start, where it is long) and its level."""
+        text = self.label
+        if len(text) > QUOTE_LENGTH:
+            text = text[: QUOTE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        return f"“{text}”" + (f" ({self.level})" if self.level else "")
 
 
 def _chosen(row: QuestionRow) -> list[Chosen]:

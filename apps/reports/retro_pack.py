@@ -1,9 +1,10 @@
 """What the team retro pack (a round) and the team history PDF say, from the stored results.
 
 The retro pack is at most four A4 pages: the result at a glance (with the targets), what to
-discuss, the top steps (`next_steps.round_steps`, the result page's) and the plan, and an
-appendix with every question's distribution. The team history PDF is the
-same pack for the team's latest visible round with the trend over its rounds added.
+discuss, the top steps (`next_steps.round_steps`, the result page's) and the team's plan (its
+open actions with owners and dates, and the plan check: actions done since the previous round
+beside their question's change), and an appendix with every question's distribution. The team
+history PDF is the same pack for the team's latest visible round with the trend added.
 
 Only a visible result has a pack (DESIGN §3; `offer` refuses the request before, and the
 builder checks again here, as a round's state may change in between). Each part of a pack is
@@ -11,10 +12,14 @@ its own context key, built by its own function; a template shows a part only whe
 there.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
+from apps.plans import selectors as plan_selectors
+from apps.plans.check import CheckedAction, plan_check
+from apps.plans.models import Action
 from apps.reports.discussion import disagreement_order, gap_order, gap_question, retro_question
 from apps.reports.offer import ReportUnavailable, round_unavailable, team_unavailable
 from apps.scoring import charts, figures, targets
@@ -34,11 +39,13 @@ from apps.surveys.models import Round
 
 # What page 2 holds in full; the rest is named in one line (disagreements, gaps) or counted
 # (comments, all of which are in the round's comments CSV), so that the page never overflows.
-MAX_DISAGREEMENTS = 6
-MAX_GAPS = 4
-MAX_COMMENTS = 8
-COMMENT_LENGTH = 280
+MAX_DISAGREEMENTS = 5
+MAX_GAPS = 3
+MAX_COMMENTS = 5
+COMMENT_LENGTH = 200
 TOP_STEPS = 3  # as on the result page; the rest are one click away there
+MAX_OPEN_ACTIONS = 4  # the plan's open actions on page 3 (doing first, soonest due first)
+MAX_CHECKED_ACTIONS = 3  # actions done since the previous round, beside their question
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,19 @@ class Glance:
 
 
 @dataclass(frozen=True)
+class TopStep:
+    """A step as the pack prints it: the step, and its question's answers counted by level
+    (where the result page quotes each chosen option, which would not fit on the page)."""
+
+    step: Step
+    answers: str
+
+
+@dataclass(frozen=True)
 class NextSteps:
     """Page 3: the top steps, ranked as on the result page, and how many more there are."""
 
-    top: list[Step]
+    top: list[TopStep]
     more: int
 
 
@@ -91,6 +107,20 @@ class Discussion:
     more_gaps: list[QuestionRow]
     comments: list[Comment]
     more_comments: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Page 3: the team's plan as it is on the day the pack is built: its open actions (each
+    with `question`, `overdue`: `plan_selectors.plan_actions`), its counts, and the actions done
+    since the previous round beside their question's change (`plan_check`)."""
+
+    open: list[Action]
+    more_open: int
+    summary: plan_selectors.PlanSummary
+    checked: list[CheckedAction]
+    more_checked: int
+    since: str | None  # the previous round's title: "done since ..."
 
 
 def change_basis(result: RoundResult) -> str:
@@ -142,6 +172,21 @@ def team_grid(result: RoundResult, points: list[HistoryPoint]) -> SafeString | N
     return figures.maturity_grid(data)
 
 
+def plan(result: RoundResult, *, today: dt.date) -> Plan:
+    round_ = result.round
+    actions = plan_selectors.team_plan(round_.team, today=today)
+    open_actions = [a for a in actions if a.is_open]
+    check = plan_check(round_, result)
+    return Plan(
+        open=open_actions[:MAX_OPEN_ACTIONS],
+        more_open=max(len(open_actions) - MAX_OPEN_ACTIONS, 0),
+        summary=plan_selectors.summary_of(actions, today=today),
+        checked=check.actions[:MAX_CHECKED_ACTIONS],
+        more_checked=max(len(check.actions) - MAX_CHECKED_ACTIONS, 0),
+        since=check.previous.title if check.previous else None,
+    )
+
+
 def glance(result: RoundResult, points: list[HistoryPoint], team_targets: dict) -> Glance:
     slug = result.round.bank.slug
     return Glance(
@@ -157,9 +202,24 @@ def glance(result: RoundResult, points: list[HistoryPoint], team_targets: dict) 
     )
 
 
+def answers_by_level(row: QuestionRow) -> str:
+    """A question's answers in one line: "Defined 2 · Managed 4 · don't know 1"."""
+    parts = [f"{level or label} {n}" for level, label, _, n in row.options if n]
+    parts += [
+        f"{name} {n}"
+        for name, n in (("not applicable", row.na), ("don't know", row.dont_know))
+        if n
+    ]
+    return " · ".join(parts)
+
+
 def next_steps(result: RoundResult, team_targets: dict) -> NextSteps:
     steps = round_steps(result, team_targets)
-    return NextSteps(top=steps[:TOP_STEPS], more=max(len(steps) - TOP_STEPS, 0))
+    rows = {row.code: row for row in result.questions}
+    return NextSteps(
+        top=[TopStep(step, answers_by_level(rows[step.code])) for step in steps[:TOP_STEPS]],
+        more=max(len(steps) - TOP_STEPS, 0),
+    )
 
 
 def _shortened(text: str) -> str:
@@ -191,8 +251,9 @@ def appendix(result: RoundResult) -> list[tuple[QuestionRow, SafeString]]:
     return [(q, figures.question_distribution_chart(q)) for q in result.questions]
 
 
-def _pack(result: RoundResult, points: list[HistoryPoint]) -> dict:
-    """The parts every pack has, for a visible result."""
+def _pack(result: RoundResult, points: list[HistoryPoint], *, today: dt.date) -> dict:
+    """The parts every pack has, for a visible result; `today` in the organization's zone (what
+    is overdue)."""
     round_ = result.round
     team_targets = targets.team_targets(round_.team, [round_.bank.slug])
     return {
@@ -202,11 +263,12 @@ def _pack(result: RoundResult, points: list[HistoryPoint]) -> dict:
         "glance": glance(result, points, team_targets),
         "discussion": discussion(result),
         "steps": next_steps(result, team_targets),
+        "plan": plan(result, today=today),
         "appendix": appendix(result),
     }
 
 
-def retro_pack(round_: Round) -> dict:
+def retro_pack(round_: Round, *, today: dt.date) -> dict:
     """The team retro pack of a round whose result is visible."""
     result = round_team_result(round_)
     reason = round_unavailable(result)
@@ -217,11 +279,11 @@ def retro_pack(round_: Round) -> dict:
         "kind_label": "Team retro pack",
         "heading": round_.team.name,
         "subheading": round_.title,
-        **_pack(result, points),
+        **_pack(result, points, today=today),
     }
 
 
-def team_history_pack(team) -> dict:
+def team_history_pack(team, *, today: dt.date) -> dict:
     """The team history PDF: the retro pack of the latest visible round, and the trend."""
     points, dimensions = team_history(team)
     visible = [p for p in points if p.visible]
@@ -237,5 +299,5 @@ def team_history_pack(team) -> dict:
         "points": list(reversed(points)),  # newest first, as on the history page
         "dimensions": dimensions,
         "history_chart": figures.history_chart(team.name, points, dimensions),
-        **_pack(result, points),
+        **_pack(result, points, today=today),
     }

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -77,33 +78,44 @@ def report_claim(report_id: int) -> bool:
     )
 
 
-# Per scope: what the report says (a context builder) and its template.
+# Per scope: what the report says (a context builder, given the report and the organization's
+# today) and its template.
 KINDS = {
-    ReportScope.ROUND: (lambda report: retro_pack(report.round), "reports/retro_pack.html"),
-    ReportScope.TEAM: (lambda report: team_history_pack(report.team), "reports/team_history.html"),
+    ReportScope.ROUND: (
+        lambda report, today: retro_pack(report.round, today=today),
+        "reports/retro_pack.html",
+    ),
+    ReportScope.TEAM: (
+        lambda report, today: team_history_pack(report.team, today=today),
+        "reports/team_history.html",
+    ),
     ReportScope.ORGANIZATION: (
-        lambda report: board_brief(report.organization),
+        lambda report, today: board_brief(report.organization, today=today),
         "reports/board_brief.html",
     ),
 }
 
 
 def report_context(report: Report, built_at=None) -> dict:
-    """What the report's template shows, as built at `built_at` (now by default). Raises
-    `offer.ReportUnavailable` when there are no team results to show."""
+    """What the report's template shows, as built at `built_at` (now by default; its day in the
+    organization's zone decides what is overdue). Raises `offer.ReportUnavailable` when there
+    are no team results to show."""
     built_at = built_at or timezone.now()
     build, _ = KINDS[report.scope]
     organization = report.organization
+    today = local(built_at, organization.time_zone).date()
     return {
-        **build(report),
+        **build(report, today),
         "organization": organization,
         "built_at": built_at,
-        "built_on": date_format(local(built_at, organization.time_zone).date(), DAY),
+        "built_on": date_format(today, DAY),
     }
 
 
 def report_html(report: Report, built_at=None) -> str:
-    return render_to_string(KINDS[report.scope][1], report_context(report, built_at))
+    # In the organization's zone, as its pages are: a target's "overdue" counts its today.
+    with timezone.override(ZoneInfo(report.organization.time_zone)):
+        return render_to_string(KINDS[report.scope][1], report_context(report, built_at))
 
 
 def report_download_name(report: Report, built_at) -> str:

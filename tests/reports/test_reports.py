@@ -20,7 +20,7 @@ from apps.reports.tasks import build_report, reclaim_stuck_reports
 from apps.scoring import targets
 from apps.scoring.models import Target
 from apps.scoring.selectors import round_team_result
-from tests.factories import RoundFactory
+from tests.factories import ActionFactory, RoundFactory
 from tests.scenarios import submit_responses
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,40 @@ def test_the_retro_pack_measures_dimensions_against_their_targets_as_the_result_
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, closed.public_id]))
     assert gap.text in page.content.decode()
+
+
+def test_the_retro_pack_lists_the_plan_and_the_board_brief_counts_it(
+    org, team, closed, lead, member_of, tmp_path
+):
+    closed.refresh_from_db()
+    owner = lead.memberships.get(organization=org)
+    today = timezone.localdate(timezone=ZoneInfo(org.time_zone))
+    late = ActionFactory(
+        team=team, title="Evaluation gate", owner=owner, due_date=today - timedelta(days=1)
+    )
+    ActionFactory(
+        team=team, title="Prompt registry", status="doing", due_date=today + timedelta(days=9)
+    )
+    done_at = timezone.now() - timedelta(hours=1)  # before the round closed: checked by it
+    ActionFactory(team=team, title="Cost dashboard", status="done", done_at=done_at)
+    before = services.report_request(scope="round", obj=closed, requested_by=lead)
+    pack = " ".join(pdf_text(render_pdf(services.report_html(before)), tmp_path).split())
+    assert "2 open actions (1 in progress, 1 overdue), 1 done" in pack
+    assert f"Evaluation gate Lena Lead {late.due_date:%-d %b %Y} To do overdue" in pack
+    assert "Prompt registry nobody yet" in pack
+    assert "Done since" in pack and "Done: Cost dashboard" in pack
+
+    late.status, late.status_changed_at = "doing", timezone.now()
+    late.save()
+    after = services.report_request(scope="round", obj=closed, requested_by=lead)
+    assert after.pk != before.pk  # the plan changed: a new pack
+
+    brief = services.report_request(
+        scope="organization", obj=org, requested_by=member_of(Role.EXECUTIVE)
+    )
+    text = " ".join(pdf_text(render_pdf(services.report_html(brief)), tmp_path).split())
+    assert "Plan progress 1 action done, 2 open, of which 1 overdue" in text
+    assert "Platform 1 2 2 1" in text  # done, open, in progress, overdue
 
 
 def test_a_failure_is_reported_and_can_be_retried(
