@@ -142,3 +142,39 @@ def submit_by_link(client, token: str, points: int = 2) -> None:
     """Through the person's link: answer every question (`answer_by_link`), then submit."""
     answer_by_link(client, token, points)
     assert client.post(reverse("surveys:submit", args=[token])).status_code == 302
+
+
+def closed_round_copies(round_: Round, teams) -> None:
+    """For each of `teams`, a closed round with the results of `round_` (a closed round):
+    rounds and team aggregates written in bulk, for tests that need hundreds of teams."""
+    from apps.scoring.models import TeamScore
+
+    round_.refresh_from_db()  # closed by a service, perhaps since this instance was read
+    round_fields = ["bank_id", "title", "status", "opens_at", "closes_at", "closed_at"]
+    score_fields = [
+        "dimension_id",
+        "submitted",
+        "n",
+        "mean",
+        "median",
+        "minimum",
+        "maximum",
+        "stdev",
+        "max_points",
+        "level_number",
+        "level_name",
+    ]
+    copies = Round.objects.bulk_create(
+        Round(
+            team=team,
+            min_respondents=round_.min_respondents,
+            **{name: getattr(round_, name) for name in round_fields},
+        )
+        for team in teams
+    )
+    scores = list(TeamScore.objects.filter(round=round_))
+    TeamScore.objects.bulk_create(
+        TeamScore(round=copy, **{name: getattr(score, name) for name in score_fields})
+        for copy in copies
+        for score in scores
+    )

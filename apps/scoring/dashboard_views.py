@@ -1,20 +1,63 @@
 """The executive dashboard page and its CSV."""
 
 import datetime as dt
+from html import escape  # Django's escape without its wrapper for lazy text: once per team
 
 from django import forms
+from django.forms.utils import flatatt
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.core.widgets import LongSelect
 from apps.organizations.access import org_view
 from apps.organizations.models import Role, Team
-from apps.scoring import figures
+from apps.scoring import dashboard_cache, figures
 from apps.scoring.csv_export import csv_response
 from apps.scoring.dashboard import executive_dashboard
 
 PERIODS = [("4", "Last 4 quarters"), ("8", "Last 8 quarters"), ("all", "All time")]
+
+
+class TeamSelect(LongSelect):
+    """LongSelect's markup, built straight from (public id, name) pairs: no model instance,
+    option dict and format_html per team, which at 1,000 teams were more than half of a page
+    served from the cache."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = self.format_value(value)
+        options, has_selected = [], False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in values
+            has_selected |= selected
+            options.append(
+                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{escape(label)}</option>"
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # each value and label escaped above
+        )
+
+
+class _TeamOptions(BaseChoiceIterator):
+    """The team filter's options, read from two columns when the select is drawn (a
+    BaseChoiceIterator, so that the form leaves it unread until then)."""
+
+    def __init__(self, teams):
+        self.teams = teams
+
+    def __iter__(self):
+        yield "", "All teams"
+        for public_id, name in self.teams.values_list("public_id", "name"):
+            yield str(public_id), name
 
 
 class DashboardFilter(forms.Form):
@@ -24,17 +67,21 @@ class DashboardFilter(forms.Form):
         required=False,
         empty_label="All teams",
         to_field_name="public_id",
-        widget=LongSelect,
+        widget=TeamSelect,
     )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(
-            organization=organization, archived_at__isnull=True
-        )
+        teams = Team.objects.filter(organization=organization, archived_at__isnull=True)
+        self.fields["team"].queryset = teams  # what a chosen team is checked against
+        self.fields["team"].widget.choices = _TeamOptions(teams)
+
+    def chosen_period(self) -> str:
+        """The period chosen ("4", "8" or "all"), the default when none or a wrong one is."""
+        return (self.cleaned_data.get("period") if self.is_valid() else None) or "8"
 
     def since(self) -> dt.datetime | None:
-        period = (self.cleaned_data.get("period") if self.is_valid() else None) or "8"
+        period = self.chosen_period()
         if period == "all":
             return None
         return timezone.now() - dt.timedelta(days=int(period) * 92)
@@ -51,15 +98,44 @@ def _dashboard(request, access):
     )
 
 
+def _version_changes(data) -> str:
+    """The teams whose change spans two question sets, one list item each: written out here,
+    not by a template loop, as every team is in it once an organization moves to a new bank
+    version."""
+    return mark_safe(  # every text from the data escaped
+        "".join(
+            f"<li>{escape(t.name)}: {'+' if t.change > 0 else ''}{t.change} pts, "
+            f"{escape(t.first_bank)} → {escape(t.bank)}</li>"
+            for t in data.version_changes
+        )
+    )
+
+
+def _body(organization, *, since, team_ids) -> str:
+    """The page below the filters: heat map, levels, movers, grid and trend (the fragment
+    dashboard_cache keeps)."""
+    data = executive_dashboard(organization, since=since, team_ids=team_ids)
+    context = {"data": data, "version_changes": _version_changes(data)}
+    if data.teams:
+        context["heatmap"] = figures.heatmap(data, organization_slug=organization.slug)
+        context["trend_chart"] = figures.trend_chart(organization.name, data)
+        context["grid"] = figures.maturity_grid(data)
+    return render_to_string(dashboard_cache.FRAGMENT_TEMPLATE, context)
+
+
 @org_view(Role.EXECUTIVE)
 @require_GET
 def dashboard(request, access):
-    form, data = _dashboard(request, access)
-    context = {"organization": access.organization, "form": form, "data": data}
-    if data.teams:
-        context["heatmap"] = figures.heatmap(data, organization_slug=access.organization.slug)
-        context["trend_chart"] = figures.trend_chart(access.organization.name, data)
-        context["grid"] = figures.maturity_grid(data)
+    organization = access.organization
+    form = DashboardFilter(request.GET or None, organization=organization)
+    since, team_ids = form.since(), form.team_ids()
+    body = dashboard_cache.cached_fragment(
+        organization,
+        since=since,
+        filters=(form.chosen_period(), tuple(team_ids or ())),
+        render=lambda: _body(organization, since=since, team_ids=team_ids),
+    )
+    context = {"organization": organization, "form": form, "body": body}
     return render(request, "scoring/dashboard.html", context)
 
 

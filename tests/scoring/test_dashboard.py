@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
-from apps.organizations.models import Role
+from apps.organizations.models import Role, Team
+from apps.scoring.models import TeamScore
 from tests.factories import TeamFactory
-from tests.scenarios import submitted_round
+from tests.scenarios import closed_round_copies, submitted_round
 from tests.support import dashboard_sql
 from tests.support.downloads import read_csv
 
@@ -90,6 +92,30 @@ def test_dashboard_queries_do_not_grow_with_teams_and_rounds(
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
+def test_dashboard_statements_are_the_same_for_30_and_300_teams(
+    client, org, executive, django_assert_max_num_queries
+):
+    """Drawn afresh (the cache empty) and from the cache, as many statements either way."""
+    client.force_login(executive)
+    url = reverse("scoring:dashboard", args=[org.slug])
+    first = submitted_round(team=TeamFactory(organization=org), days_ago=30, points=[1, 2, 0])
+
+    def statements() -> tuple[int, int]:
+        cache.clear()
+        with django_assert_max_num_queries(12) as cold:
+            html = client.get(url).content.decode().split('id="roadmap-status"')[1]
+        with django_assert_max_num_queries(8) as warm:  # the same, without a CSRF token
+            assert client.get(url).content.decode().split('id="roadmap-status"')[1] == html
+        rows = html.count('<tr><th scope="row"><a href=')
+        assert rows == Team.objects.filter(organization=org).count()
+        return len(cold.captured_queries), len(warm.captured_queries)
+
+    closed_round_copies(first, TeamFactory.create_batch(29, organization=org))
+    thirty = statements()
+    closed_round_copies(first, TeamFactory.create_batch(270, organization=org))
+    assert statements() == thirty
+
+
 def test_malformed_filters_fall_back_to_the_defaults(client, org, executive):
     team = TeamFactory(organization=org, name="Steady")
     submitted_round(team=team, days_ago=20, points=[1, 1, 1])
@@ -110,6 +136,21 @@ def test_heat_map_rows_link_each_team_and_escape_names(client, org, executive):
     assert f'<a href="{history}">&lt;b&gt;R&amp;D&lt;/b&gt;</a>' in html
     assert "Q3 &lt;i&gt;check&lt;/i&gt;" in html and "<b>R&D</b>" not in html
     assert '<td class="text-end">0 pts</td>' in html  # one round: no change yet
+
+
+def test_a_round_nobody_scored_shows_its_team_without_scores(client, org, executive):
+    """Everyone answered "don't know" or "not applicable" everywhere: the round met its
+    threshold, and nothing in it is assessed."""
+    team = TeamFactory(organization=org, name="Unsure")
+    round_ = submitted_round(team=team, days_ago=20, title="All unknown", points=[1, 1, 1])
+    TeamScore.objects.filter(round=round_, dimension__isnull=False).delete()
+    TeamScore.objects.filter(round=round_).update(
+        n=0, mean=None, median=None, minimum=None, maximum=None, stdev=None, level_number=None
+    )
+    client.force_login(executive)
+    html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    assert ">Unsure</a>" in html and "All unknown" in html
+    assert '<td class="">\u2013</td><td class="">\u2013</td><td class="heat- fw-semibold">' in html
 
 
 # --- The SQL twins of the rules (tests/support/dashboard_sql.py)
