@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from apps.accounts.services import api_token_create
 from apps.organizations.models import Role
 from tests.factories import ActionFactory, RoundFactory, UserFactory, ready_team_report
+from tests.scenarios import submitted_round
 from tests.support.access import CASES
 
 PUBLIC = {
@@ -277,6 +278,8 @@ def test_admin_is_for_staff_only(client, people):
 @pytest.fixture
 def api_world(org, team):
     round_ = RoundFactory(team=team)
+    # An earlier round closed at its threshold: a report request has a result to show.
+    submitted_round(team=team, days_ago=100, points=[1, 1, 1])
     report = ready_team_report(team)
     return {
         "slug": org.slug,

@@ -18,6 +18,7 @@ from tests.factories import (
     TeamMembershipFactory,
     ready_team_report,
 )
+from tests.scenarios import submitted_round
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ def org_world(org, team) -> dict:
     target = TeamMembershipFactory(team=team, membership=MembershipFactory(organization=org))
     round_ = RoundFactory(team=team)
     ResponseFactory(participant=ParticipantFactory(round=round_))  # someone has started
+    # An earlier round closed at its threshold: reports have a team result to show (without
+    # one, a report request is refused, 409).
+    submitted_round(team=team, days_ago=100, points=[1, 1, 1])
     report = ready_team_report(team)
     invitation = Invitation.objects.create(
         organization=org,
