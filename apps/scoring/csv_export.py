@@ -95,21 +95,48 @@ def _statistics(row) -> list:
     ]
 
 
+# The target that applies to a dimension row (`targets.target_gap`, as the pages show it):
+# its level, the level's lower bound as a percentage, where it comes from, its date, and
+# whether the row meets it or how many percentage points it is short; empty without a target,
+# on the total row and on a withheld row.
+TARGET = ["target_level", "target_percent", "target_source", "target_due", "target_met", "gap_pp"]
+
+
+def _target(gap) -> list:
+    if gap is None:
+        return [""] * len(TARGET)
+    target = gap.target
+    met = "yes" if gap.met else "no"
+    return [target.level_name, target.threshold, target.source_text, target.due, met, gap.gap]
+
+
 def _withheld(message: str) -> list:
     """The statistics cells of a withheld result: its message in the first, the rest empty."""
     return [message, *[""] * (len(STATISTICS) - 1)]
 
 
-def round_result_table(result) -> tuple[list[str], list[list]]:
+def round_result_table(result, gaps: dict | None = None) -> tuple[list[str], list[list]]:
     """A round result (`selectors.round_team_result`) as CSV: a row per dimension and the
-    total; a withheld result is one row saying why ("2 of 3 needed")."""
+    total, each dimension with its target (`gaps`: dimension key → `targets.TargetGap`); a
+    withheld result is one row saying why ("2 of 3 needed")."""
     round_ = result.round
-    header = ["team", "round", "bank", "bank_version", "dimension", "respondents", *STATISTICS]
+    gaps = gaps or {}
+    header = [
+        "team",
+        "round",
+        "bank",
+        "bank_version",
+        "dimension",
+        "respondents",
+        *STATISTICS,
+        *TARGET,
+    ]
     base = [round_.team.name, round_.title, round_.bank.slug, round_.bank.version]
     if not result.visible:
-        return header, [[*base, "", result.n, *_withheld(result.message)]]
+        return header, [[*base, "", result.n, *_withheld(result.message), *_target(None)]]
     return header, [
-        [*base, row.name, result.n, *_statistics(row)] for row in [*result.dimensions, result.total]
+        [*base, row.name, result.n, *_statistics(row), *_target(gaps.get(row.key))]
+        for row in [*result.dimensions, result.total]
     ]
 
 
@@ -139,11 +166,14 @@ def round_comments_table(result) -> tuple[list[str], list[list]]:
     ]
 
 
-def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
+def team_history_table(team, points, gaps=None) -> tuple[list[str], Iterable[list]]:
     """A team history (`selectors.team_history`'s points) as CSV: per closed round a row per
     dimension and the total; a withheld round is one row saying why. `new_question_set` is
     "yes" on the rows of the first round answered on another bank version than the round
-    before it (a change there is not progress alone), "no" elsewhere."""
+    before it (a change there is not progress alone), "no" elsewhere. Each dimension row
+    carries its target as it stood against that round (`gaps`: `targets.history_gaps`, one
+    dict per point)."""
+    gaps = gaps or [{} for _ in points]
     header = [
         "team",
         "round",
@@ -154,10 +184,11 @@ def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
         "dimension",
         *STATISTICS,
         "new_question_set",
+        *TARGET,
     ]
 
     def rows():
-        for p in points:
+        for p, point_gaps in zip(points, gaps, strict=True):
             base = [
                 team.name,
                 p.round.title,
@@ -168,9 +199,10 @@ def team_history_table(team, points) -> tuple[list[str], Iterable[list]]:
             ]
             marker = "yes" if p.new_question_set else "no"
             if not p.visible:
-                yield [*base, "", *_withheld(p.message), marker]
+                yield [*base, "", *_withheld(p.message), marker, *_target(None)]
                 continue
             for row in [*p.dimensions.values(), p.total]:
-                yield [*base, row.name, *_statistics(row), marker]
+                gap = point_gaps.get(row.key) if row is not p.total else None
+                yield [*base, row.name, *_statistics(row), marker, *_target(gap)]
 
     return header, rows()

@@ -57,7 +57,13 @@ def _steps_context(access, round_, result, team_targets) -> dict:
 def round_result_csv(request, access, round_id):
     round_ = round_access(access, round_id, TeamAction.VIEW)
     result = selectors.round_team_result(round_, viewer=access, questions=False)
-    return csv_response(f"{slugify(round_.title)}-result.csv", *round_result_table(result))
+    gaps = {}
+    if result.visible:
+        team_targets = targets.team_targets(round_.team, [round_.bank.slug])
+        rows = targets.row_gaps(result.dimensions, team_targets, round_.bank.slug)
+        gaps = {row.key: gap for row, gap in rows}
+    filename = f"{slugify(round_.title)}-result.csv"
+    return csv_response(filename, *round_result_table(result, gaps))
 
 
 @org_view()
@@ -102,4 +108,7 @@ def team_history(request, access, team_id):
 def team_history_csv(request, access, team_id):
     team = team_access(access, team_id, TeamAction.VIEW)
     points, _ = selectors.team_history(team)
-    return csv_response(f"{slugify(team.name)}-history.csv", *team_history_table(team, points))
+    team_targets = targets.team_targets(team, {p.round.bank.slug for p in points})
+    gaps = targets.history_gaps(points, team_targets)
+    table = team_history_table(team, points, gaps)
+    return csv_response(f"{slugify(team.name)}-history.csv", *table)

@@ -105,6 +105,13 @@ def test_round_csv_has_a_column_per_statistic(client, org, team, lead):
         "dimension_max_points": "28.00",
         "percent": "63",
         "level": "Managed",
+        # No target set: the target columns are there, empty.
+        "target_level": "",
+        "target_percent": "",
+        "target_source": "",
+        "target_due": "",
+        "target_met": "",
+        "gap_pp": "",
     }
     assert all(row["dimension_max_points"] == "14.00" for row in rows[:-1])
 

@@ -16,6 +16,7 @@ from apps.scoring.selectors import ScoreRow
 from apps.scoring.targets import EffectiveTarget, TargetRefused, target_gap
 from tests.factories import TeamFactory, published_bank
 from tests.scenarios import submitted_round
+from tests.support.downloads import read_csv
 
 DUE = dt.date(2099, 3, 31)
 
@@ -211,6 +212,26 @@ def test_every_surface_reads_the_same_target_and_gap(
         assert by_key["application"]["target"] == expected
         assert by_key["operational"]["target"] is None  # no target there
         assert by_key["total"]["target"] is None
+    # The CSVs: the result's and the history's application row, nothing on the others.
+    csv_target = {
+        "target_level": "Managed",
+        "target_percent": "54",
+        "target_source": "organization default",
+        "target_due": "2099-03-31",
+        "target_met": "no",
+        "gap_pp": "25",
+    }
+    for name, args in (
+        ("scoring:round_result_csv", [org.slug, closed_v1_round.public_id]),
+        ("scoring:team_history_csv", [org.slug, team.public_id]),
+    ):
+        rows = {
+            row["dimension"]: row
+            for row in read_csv(client.get(reverse(name, args=args)), as_dicts=True)
+        }
+        assert {k: rows["Application maturity"][k] for k in csv_target} == csv_target
+        assert rows["Operational maturity"]["target_level"] == ""
+        assert rows["Total"]["gap_pp"] == ""
 
 
 @pytest.mark.django_db
