@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from apps.plans.models import OPEN_STATUSES, Action, ActionStatus, overdue_condition
 from apps.plans.selectors import PlanSummary
 from apps.reports.offer import ReportUnavailable, organization_unavailable
-from apps.scoring import figures
+from apps.scoring import figures, targets
 from apps.scoring.dashboard import Dashboard, TeamRow, executive_dashboard
 
 # Teams the heat map lists on the brief's first page; a larger organization's brief lists the
@@ -105,6 +105,17 @@ def plan_progress(organization, *, today: dt.date) -> PlanProgress:
     )
 
 
+def default_targets(organization) -> list[tuple[str, str, object]]:
+    """The organization's default targets: (bank title, dimension name, `DimensionTargets`),
+    as its Targets page lists them."""
+    return [
+        (bank.title, dimension.name, dimension)
+        for bank, dimensions in targets.target_page(organization)
+        for dimension in dimensions
+        if dimension.default is not None
+    ]
+
+
 def board_brief(organization, *, today) -> dict:
     data = executive_dashboard(organization)
     reason = organization_unavailable(bool(data.teams))
@@ -119,4 +130,5 @@ def board_brief(organization, *, today) -> dict:
         "trend": data.trend,
         "dimensions": data.dimensions,
         "plans": plan_progress(organization, today=today),
+        "default_targets": default_targets(organization),
     }

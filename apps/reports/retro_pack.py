@@ -284,7 +284,8 @@ def retro_pack(round_: Round, *, today: dt.date) -> dict:
 
 
 def team_history_pack(team, *, today: dt.date) -> dict:
-    """The team history PDF: the retro pack of the latest visible round, and the trend."""
+    """The team history PDF: the retro pack of the latest visible round, and the trend with the
+    targets that apply now, as the history page draws it."""
     points, dimensions = team_history(team)
     visible = [p for p in points if p.visible]
     reason = team_unavailable(bool(visible))
@@ -292,12 +293,18 @@ def team_history_pack(team, *, today: dt.date) -> dict:
         raise ReportUnavailable(reason)
     latest = Round.objects.select_related("team__organization", "bank").get(pk=visible[-1].round.pk)
     result = round_team_result(latest)
+    team_targets = targets.team_targets(team, {p.round.bank.slug for p in points})
+    gaps = targets.history_gaps(points, team_targets)
     return {
         "kind_label": "Team history",
         "heading": team.name,
         "subheading": "Maturity over time",
-        "points": list(reversed(points)),  # newest first, as on the history page
+        # Newest first, as on the history page, each with its gaps to target by dimension key.
+        "points": list(reversed(points)),
+        "rows": list(reversed(list(zip(points, gaps, strict=True)))),
         "dimensions": dimensions,
-        "history_chart": figures.history_chart(team.name, points, dimensions),
+        "history_chart": figures.history_chart(
+            team.name, points, dimensions, targets=targets.targets_now(points, team_targets)
+        ),
         **_pack(result, points, today=today),
     }
