@@ -34,6 +34,16 @@ def round_unavailable(result: RoundResult) -> str | None:
     )
 
 
+def round_unavailable_note(result: RoundResult) -> str | None:
+    """The same answer as `round_unavailable`, short, for beside the request button (the page
+    shows the counts already)."""
+    if result.visible:
+        return None
+    if result.reason == Withheld.OPEN:
+        return f"Available once the round has closed with at least {result.needed} respondents."
+    return "Not available: the round closed below its threshold."
+
+
 def team_unavailable(has_visible_round: bool) -> str | None:
     if has_visible_round:
         return None

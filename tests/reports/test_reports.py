@@ -103,7 +103,12 @@ def test_no_retro_pack_for_an_open_or_withheld_round_and_the_button_says_why(
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
     button = page.content.decode().split('class="d-inline-flex align-items-center gap-2')[1]
-    assert "disabled" in button.split("</button>")[0] and why in button
+    note = (
+        "Not available: the round closed below its threshold."
+        if close
+        else "Available once the round has closed with at least 3 respondents."
+    )
+    assert "disabled" in button.split("</button>")[0] and note in button
     asked = {"scope": "round", "object_id": str(round_.public_id)}
     response = client.post(reverse("reports:request", args=[org.slug]), asked)
     assert response.status_code == 409 and why in response.content.decode()

@@ -17,7 +17,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def report_unavailable(context, scope: str) -> str | None:
     if scope == "round" and context.get("result") is not None:
-        return offer.round_unavailable(context["result"])
+        return offer.round_unavailable_note(context["result"])
     if scope == "team" and context.get("points") is not None:
         return offer.team_unavailable(any(point.visible for point in context["points"]))
     if scope == "organization":
