@@ -1,10 +1,12 @@
 """What the board brief says: the organization on two A4 pages, from the dashboard's data.
 
-Page 1: where the teams stand (the heat map in level colours with level names) and the maturity
-grid. Page 2: the trend by quarter and the plans' progress (actions open, done and overdue per
-team, by the plans' own rules). The figures are the dashboard's own (`figures`), built from
-`executive_dashboard` over all of the organization's history. Each part is its own context
-key, built by its own function; the template shows a part only when its key is there.
+Page 1: where the teams stand (the heat map in level colours with level names, the targets) and
+the maturity grid. Page 2: the trend by quarter, the top three organization patterns (practices
+weak across teams, `patterns.organization_patterns`) each with the bank's recommendation, and
+the plans' progress (actions open, done and overdue per team, by the plans' own rules). The
+figures are the dashboard's own (`figures`), built from `executive_dashboard` over all of the
+organization's history. Each part is its own context key, built by its own function; what does
+not fit two pages is counted and said where to find it.
 """
 
 import datetime as dt
@@ -18,11 +20,15 @@ from apps.plans.selectors import PlanSummary
 from apps.reports.offer import ReportUnavailable, organization_unavailable
 from apps.scoring import figures, targets
 from apps.scoring.dashboard import Dashboard, TeamRow, executive_dashboard
+from apps.scoring.patterns import organization_patterns
 
 # Teams the heat map lists on the brief's first page; a larger organization's brief lists the
 # teams with the lowest totals (those a board asks about) and says how many it leaves out.
-MAX_HEATMAP_TEAMS = 14
-MAX_PLAN_ROWS = 12  # teams in the plan progress table: the most overdue first
+MAX_HEATMAP_TEAMS = 12
+MAX_PLAN_ROWS = 6  # teams in the plan progress table: the most overdue first
+TREND_QUARTERS = 4  # quarters in the table under the trend chart (the chart has them all)
+MAX_PATTERN_TEAMS = 6  # team names under a pattern
+TOP_PATTERNS = 3
 
 
 @dataclass(frozen=True)
@@ -127,8 +133,22 @@ def board_brief(organization, *, today) -> dict:
         "subheading": "Maturity across teams",
         "standing": standing(data),
         "trend_chart": figures.trend_chart(organization.name, data),
-        "trend": data.trend,
+        "trend": data.trend[-TREND_QUARTERS:],
+        "trend_span": " to ".join(dict.fromkeys([data.trend[0][0], data.trend[-1][0]]))
+        if data.trend
+        else "",
+        "trend_markers": [
+            (index - max(len(data.trend) - TREND_QUARTERS, 0), bank) for index, bank in data.markers
+        ],
         "dimensions": data.dimensions,
+        "patterns": [
+            (
+                pattern,
+                pattern.weak_teams[:MAX_PATTERN_TEAMS],
+                pattern.weak_count - MAX_PATTERN_TEAMS,
+            )
+            for pattern in organization_patterns(organization, limit=TOP_PATTERNS)
+        ],
         "plans": plan_progress(organization, today=today),
         "default_targets": default_targets(organization),
     }
