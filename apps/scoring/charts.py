@@ -26,6 +26,7 @@ PALETTE = [
     "#6b3b2a",
 ]
 INK, MUTED, GRID = "#1b1b1b", "#5f6368", "#d0d4d8"
+ZONE = "#3c4043"  # the grid's target zone: neutral, as level hues are for levels only
 GRID_DETAIL_LIMIT = 12  # teams on the maturity grid with trails and a legend
 # The dimensions a maturity grid plots, across and up. Only the LLMOps pair for now.
 GRID_AXES = ("application", "operational")
@@ -209,8 +210,12 @@ def maturity_grid(
     y_name: str,
     bands: Sequence[Band],
     teams: Sequence[tuple[str, Sequence[tuple[Decimal, Decimal]]]],
+    zone: tuple[Decimal, Decimal] | None = None,
 ) -> SafeString:
     """Each team a point at (x %, y %) on the grid of levels, with a trail through past rounds.
+
+    `zone` (x %, y %), the targets' thresholds on both axes, shades the region where both are
+    met (up to 100% on each) and labels it "Target zone".
 
     Trails and the legend are drawn for up to GRID_DETAIL_LIMIT teams; beyond that they would be
     unreadable, so each dot carries its team's name as a tooltip instead.
@@ -234,6 +239,15 @@ def maturity_grid(
                 f'<rect x="{px(edges[i]):.1f}" y="{py(edges[j + 1]):.1f}" width="{px(edges[i + 1]) - px(edges[i]):.1f}" '
                 f'height="{py(edges[j]) - py(edges[j + 1]):.1f}" fill="rgb({shade},{shade + 4},{shade + 3})" stroke="#ffffff"/>'
             )
+    if zone is not None:
+        zx, zy = (float(v) for v in zone)
+        body.append(
+            f'<g class="target-zone"><rect x="{px(zx):.1f}" y="{py(100):.1f}" '
+            f'width="{px(100) - px(zx):.1f}" height="{py(zy) - py(100):.1f}" fill="{ZONE}" '
+            f'fill-opacity="0.14" stroke="{ZONE}" stroke-width="1.5" stroke-dasharray="5 3"/>'
+            f'<text x="{px(100) - 4:.1f}" y="{py(100) + 13:.1f}" font-size="11" fill="{INK}" '
+            f'text-anchor="end">Target zone</text></g>'
+        )
     for band in bands:
         body.append(
             f'<text x="{px(band.percent) + 3:.1f}" y="{top + size + 14}" font-size="10" fill="{MUTED}">{escape(band.name)}</text>'

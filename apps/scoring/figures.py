@@ -162,20 +162,32 @@ def trend_chart(organization_name: str, data: Dashboard) -> SafeString | None:
     )
 
 
-def maturity_grid(data: Dashboard) -> SafeString | None:
+def maturity_grid(data: Dashboard, *, targets: dict | None = None) -> SafeString | None:
     """Each team at its latest (application, operational) score with its trail; None without
-    teams or when the bank's dimensions have no grid (`charts.grid_axes`)."""
+    teams or when the bank's dimensions have no grid (`charts.grid_axes`). `targets` (dimension
+    key → `targets.EffectiveTarget`: the organization's defaults) shades the target zone where
+    both axes' thresholds are met, when both have one."""
     if not data.teams or charts.grid_axes([key for key, _ in data.dimensions]) is None:
         return None
+    x_target, y_target = ((targets or {}).get(key) for key in charts.GRID_AXES)
+    zone = (x_target.threshold, y_target.threshold) if x_target and y_target else None
     return charts.maturity_grid(
         ident="maturity-grid",
         title="Maturity grid: application against operational maturity",
         description="Each team is a dot at its latest application and operational score, with a "
-        "line through its earlier rounds. The teams and dimensions table gives the same numbers.",
+        "line through its earlier rounds. The teams and dimensions table gives the same numbers."
+        + (
+            f" The shaded target zone is where both targets are met: application from "
+            f"{percent_text(zone[0])} ({x_target.level_name}), operational from "
+            f"{percent_text(zone[1])} ({y_target.level_name})."
+            if zone
+            else ""
+        ),
         x_name="Application maturity",
         y_name="Operational maturity",
         bands=data.bands,
         teams=[(team.name, team.trail) for team in data.teams],
+        zone=zone,
     )
 
 

@@ -28,7 +28,8 @@ from apps.organizations.access import OrgAccess, TeamAction
 from apps.organizations.models import Organization, Role, Team
 from apps.scoring.bands import bank_scale
 from apps.scoring.calculations import percent
-from apps.scoring.models import Target, TargetPolicy
+from apps.scoring.models import Target, TargetPolicy, TeamScore
+from apps.scoring.selectors import ScoreRow
 from apps.surveys.models import BankStatus, QuestionBank
 
 TEAM = "team"
@@ -172,35 +173,19 @@ def teams_may_go_below(organization: Organization) -> bool:
     return TargetPolicy.objects.filter(organization=organization, teams_may_go_below=True).exists()
 
 
-def team_targets(
-    team: Team, bank_slugs, *, banks: list[TargetBank] | None = None
+def _effective(
+    defaults: dict, own: dict, by_slug: dict[str, TargetBank], below_allowed
 ) -> dict[tuple[str, str], EffectiveTarget]:
-    """The targets that apply to `team` for the banks `bank_slugs`, by (bank slug, dimension
-    key): the team's own target, else the organization's default. A team's own target below
-    the default gives way to the default unless the organization allows it (it may have been set
-    before the default was raised). A target whose level the latest published version no
-    longer has applies no more."""
-    slugs = sorted(set(bank_slugs))
-    rows = list(
-        Target.objects.filter(organization_id=team.organization_id, bank_slug__in=slugs).filter(
-            Q(team=team) | Q(team__isnull=True)
-        )
-    )
-    if not rows:
-        return {}
-    defaults = {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is None}
-    own = {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is not None}
-    below_allowed = None
-    by_slug = {b.slug: b for b in (banks if banks is not None else target_banks(slugs))}
+    """The rule of `team_targets` for one team, from its rows: `defaults` and `own` by (bank
+    slug, dimension key); `below_allowed()` says whether a team's own target may stay below the
+    default (asked only when one is)."""
     out = {}
     for key in defaults.keys() | own.keys():
         chosen, source = own.get(key), TEAM
         default = defaults.get(key)
-        if chosen is not None and default is not None and chosen.level < default.level:
-            if below_allowed is None:
-                below_allowed = teams_may_go_below(team.organization)
-            if not below_allowed:
-                chosen = None
+        below = chosen is not None and default is not None and chosen.level < default.level
+        if below and not below_allowed():
+            chosen = None
         if chosen is None:
             chosen, source = default, ORGANIZATION
         bank = by_slug.get(key[0])
@@ -217,6 +202,104 @@ def team_targets(
             due=chosen.due,
             source=source,
         )
+    return out
+
+
+def _asked_once(question):
+    """`question()`, asked at most once and only when needed."""
+    answer = []
+
+    def ask():
+        if not answer:
+            answer.append(question())
+        return answer[0]
+
+    return ask
+
+
+def team_targets(
+    team: Team, bank_slugs, *, banks: list[TargetBank] | None = None
+) -> dict[tuple[str, str], EffectiveTarget]:
+    """The targets that apply to `team` for the banks `bank_slugs`, by (bank slug, dimension
+    key): the team's own target, else the organization's default. A team's own target below
+    the default gives way to the default unless the organization allows it (it may have been set
+    before the default was raised). A target whose level the latest published version no
+    longer has applies no more."""
+    slugs = sorted(set(bank_slugs))
+    rows = list(
+        Target.objects.filter(organization_id=team.organization_id, bank_slug__in=slugs).filter(
+            Q(team=team) | Q(team__isnull=True)
+        )
+    )
+    if not rows:
+        return {}
+    return _effective(
+        {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is None},
+        {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is not None},
+        {b.slug: b for b in (banks if banks is not None else target_banks(slugs))},
+        _asked_once(lambda: teams_may_go_below(team.organization)),
+    )
+
+
+def organization_team_targets(
+    organization: Organization, team_ids, bank_slugs, *, banks: list[TargetBank] | None = None
+) -> dict[int, dict[tuple[str, str], EffectiveTarget]]:
+    """`team_targets` for many teams at once, {team id: {(bank slug, dimension key): target}},
+    in a fixed number of queries whatever the number of teams: the targets, the banks' latest
+    published versions (only when there is a target) and the organization's policy (only when
+    a team's own target is below the default). A team without a target has an empty dict."""
+    team_ids = list(team_ids)
+    slugs = sorted(set(bank_slugs))
+    rows = list(
+        Target.objects.filter(organization=organization, bank_slug__in=slugs).filter(
+            Q(team_id__in=team_ids) | Q(team__isnull=True)
+        )
+    )
+    if not rows:
+        return {team_id: {} for team_id in team_ids}
+    defaults = {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is None}
+    own: dict[int, dict] = {team_id: {} for team_id in team_ids}
+    for r in rows:
+        if r.team_id is not None:
+            own[r.team_id][r.bank_slug, r.dimension_key] = r
+    by_slug = {b.slug: b for b in (banks if banks is not None else target_banks(slugs))}
+    below_allowed = _asked_once(lambda: teams_may_go_below(organization))
+    return {
+        team_id: _effective(defaults, own[team_id], by_slug, below_allowed) for team_id in team_ids
+    }
+
+
+def round_gaps(
+    organization: Organization, rounds: dict[int, int]
+) -> dict[int, dict[str, TargetGap]]:
+    """For each team's round (`rounds`: team id → round id, visible rounds only: the caller's
+    to check), its `target_gap` per dimension key, {team id: {key: TargetGap}}; a dimension
+    without a target or a score has none. A fixed number of queries: the rounds' dimension
+    aggregates and `organization_team_targets`'."""
+    scores = list(
+        TeamScore.objects.filter(round_id__in=rounds.values(), dimension__isnull=False).values_list(
+            "round_id",
+            "round__bank__slug",
+            "dimension__key",
+            "dimension__name",
+            "mean",
+            "max_points",
+            "level_number",
+            "level_name",
+        )
+    )
+    slugs = {slug for _, slug, *_ in scores}
+    applies = organization_team_targets(organization, rounds, slugs)
+    team_of = {round_id: team_id for team_id, round_id in rounds.items()}
+    out: dict[int, dict[str, TargetGap]] = {team_id: {} for team_id in rounds}
+    for round_id, slug, key, name, mean, max_points, number, level_name in scores:
+        if mean is None:  # nobody scored here
+            continue
+        team_id = team_of[round_id]
+        row = ScoreRow(key, name, mean, max_points, number, level_name)
+        gap = target_gap(row, applies[team_id].get((slug, key)))
+        if gap is not None:
+            out[team_id][key] = gap
     return out
 
 

@@ -1,10 +1,12 @@
 """The executive dashboard: heat map, trend, levels, movers, filters, CSV, thresholds, queries;
 the SQL twins of the percentage and quarter rules it reads, on PostgreSQL and SQLite."""
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,13 +14,19 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from apps.organizations.models import Role, Team
+from apps.scoring import figures
+from apps.scoring.charts import Band
+from apps.scoring.dashboard import Dashboard, TeamRow
 from apps.scoring.models import TeamScore
+from apps.scoring.targets import EffectiveTarget
 from tests.factories import TeamFactory
 from tests.scenarios import closed_round_copies, submitted_round
 from tests.support import dashboard_sql
 from tests.support.downloads import read_csv
 
 pytestmark = pytest.mark.django_db
+
+DUE = dt.date(2099, 3, 31)
 
 
 @pytest.fixture
@@ -183,3 +191,37 @@ def test_sqlite_reads_the_same_dashboard(tmp_path):
     assert on_sqlite == on_postgresql
     assert [team[0] for team in on_postgresql["teams"]] == ["Alpha", "Beta"]
     assert on_postgresql["hidden"] == 1
+
+
+def _grid_data():
+    team = TeamRow(1, "p", "Alpha", "Q3", None, "llmops v1", trail=[(Decimal(40), Decimal(70))])
+    return Dashboard(
+        teams=[team],
+        dimensions=[("application", "Application"), ("operational", "Operational")],
+        trend=[],
+        level_counts=[],
+        hidden_rounds=0,
+        bands=[Band("Defined", 25.0), Band("Managed", 54.0)],
+    )
+
+
+def test_the_maturity_grid_shades_the_target_zone_only_with_both_defaults():
+    def target(key, level, name, min_score):
+        return EffectiveTarget(
+            "llmops", key, level, name, Decimal(min_score), Decimal(28), DUE, "organization"
+        )
+
+    both = {
+        "application": target("application", 3, "Managed", 15),  # 54%
+        "operational": target("operational", 2, "Defined", 7),  # 25%
+    }
+    svg = figures.maturity_grid(_grid_data(), targets=both)
+    zone = svg[svg.index('<g class="target-zone">') :]
+    zone = zone[: zone.index("</g>")]
+    # The grid is 420 px from x=56, y=12: the zone runs from 54% across and 25% up to 100%.
+    assert 'x="282.8"' in zone and 'y="12.0"' in zone and 'height="315.0"' in zone
+    assert ">Target zone</text>" in zone
+    assert "application from 54% (Managed), operational from 25% (Defined)" in svg
+    for partial in ({}, None, {"application": both["application"]}):
+        svg = figures.maturity_grid(_grid_data(), targets=partial)
+        assert "target-zone" not in svg and "Target zone" not in svg

@@ -120,6 +120,30 @@ def test_the_default_applies_until_the_team_sets_its_own(org, team, lead, defaul
 
 
 @pytest.mark.django_db
+def test_targets_of_many_teams_at_once_are_each_teams_in_a_fixed_number_of_queries(
+    org, team, lead, default_managed, django_assert_max_num_queries
+):
+    targets.target_set(
+        access=_access(lead, org),
+        bank_slug="llmops",
+        dimension_key="operational",
+        level=4,
+        due=DUE,
+        team=team,
+    )
+    others = [TeamFactory(organization=org) for _ in range(5)]
+    team_ids = [team.pk, *(t.pk for t in others)]
+    with django_assert_max_num_queries(4):  # targets, banks with levels and dimensions
+        many = targets.organization_team_targets(org, team_ids, ["llmops"])
+    assert many == {t.pk: targets.team_targets(t, ["llmops"]) for t in [team, *others]}
+    assert many[team.pk]["llmops", "operational"].source == "team"
+    assert ("llmops", "operational") not in many[others[0].pk]
+    assert targets.organization_team_targets(org, team_ids, ["other"]) == {
+        pk: {} for pk in team_ids
+    }
+
+
+@pytest.mark.django_db
 def test_a_teams_target_below_the_default_is_refused_unless_an_admin_allows_it(
     org, team, lead, member_of, default_managed
 ):
