@@ -4,7 +4,13 @@ mostly improving trends, and one round in progress. Idempotent.
 The first five rounds are on the first LLMOps bank version; once a later version is installed
 (llmops v2), the latest closed round and the open one are on it, with some "not applicable"
 (where a question allows it) and "I don't know" answers, so the history and the dashboard show
-where the question set changed."""
+where the question set changed.
+
+The latest closed round also shows the improvement plans (apps.demo.plans): each team's
+questions of the actions it finished between its last two rounds move as `PLAN_DONE` says, and
+a few practices are weak across teams (`WEAK_SPOTS`), so that the dashboard has organization
+patterns. The answers are still drawn as before (the same random sequence), then those
+questions' options are replaced."""
 
 import datetime as dt
 import random
@@ -16,6 +22,7 @@ from django.utils import timezone
 from apps.core.tokens import hash_token
 from apps.organizations.models import Membership, Organization, Team
 from apps.scoring import services as scoring_services
+from apps.scoring.selectors import round_team_result
 from apps.scoring.services import team_scores_store
 from apps.surveys import round_services
 from apps.surveys.models import (
@@ -42,6 +49,29 @@ PROFILES = {
     "Knowledge Base": (0.6, 0.6, 0.15),
     "Fraud Signals": (0.8, 1.1, -0.06),
     "Marketing Content": (0.3, 0.2, 0.01),
+}
+
+
+# Per team: the questions of the actions it finished between its previous round and its latest
+# one (apps.demo.plans adds them from the previous round's next steps and marks them done), and
+# how many levels each moved in the latest round: 1 moved up, 0 did not move (the plan check
+# flags it). Codes whose question asks the same in llmops v1 and v2, as the check compares codes.
+PLAN_DONE = {
+    "Support Copilot": {"APP-1": 1, "OPS-1": 1},
+    "Search Assistant": {"OPS-1": 1, "APP-2": 1, "OPS-3": 0},
+    "Document Intelligence": {"APP-1": 1, "APP-2": 1, "OPS-3": 0},
+    "Sales Insights": {"OPS-2": 1, "OPS-1": 1, "APP-2": 0},
+    "Knowledge Base": {"OPS-3": 1, "APP-1": 0},
+    "Developer Tools": {"APP-2": 1, "OPS-2": 0},
+    "Fraud Signals": {"OPS-1": 1},
+    "Marketing Content": {"APP-1": 1},
+}
+
+# Practices weak across teams in their latest round (at Initial): the organization patterns
+# (apps.scoring.patterns) of drift detection and of evaluation data.
+WEAK_SPOTS = {
+    "OPS-4": ("Document Intelligence", "Fraud Signals", "Marketing Content", "Sales Insights"),
+    "APP-8": ("Fraud Signals", "Marketing Content", "Sales Insights"),
 }
 
 
@@ -82,15 +112,53 @@ def _option(question, skill: float, rng):
     return min(choices, key=lambda c: (abs(c.points - wanted), c.points))
 
 
-def _answer(round_, participants, questions, skill, rng, *, submit: bool, unsure: bool) -> None:
-    """Everyone answers every question; with `unsure`, some answers are N/A or don't know."""
-    for participant in participants:
+def _spread(n: int, level: int, lowest: int, top: int, rng) -> list[int]:
+    """`n` answers' levels whose median (`calculations.median_level`) is `level`: from three
+    answers one of them a level below (at the lowest level, one above), never two levels
+    apart, which would read as disagreement; shuffled."""
+    levels = [level] * n
+    if n >= 3:
+        levels[0] = level - 1 if level > lowest else min(level + 1, top)
+    rng.shuffle(levels)
+    return levels
+
+
+def _forced_levels(team: Team, previous: Round | None, bank, n: int) -> dict[str, list[int]]:
+    """For the latest round: {question code: each participant's level} of the questions the
+    plan and the weak spots decide. A planned question's level is its level in `previous`
+    plus what `PLAN_DONE` says; a weak spot's is the lowest."""
+    levels = sorted(bank.levels.values_list("number", flat=True))
+    if not levels or not bank.options_per_level:
+        return {}
+    lowest, top = levels[0], levels[-1]
+    rng = random.Random(f"{team.name} plan")
+    wanted = {code: lowest for code, teams in WEAK_SPOTS.items() if team.name in teams}
+    planned = PLAN_DONE.get(team.name, {})
+    if planned and previous is not None:
+        before = {q.code: q.level_number for q in round_team_result(previous).questions}
+        for code, moved in planned.items():
+            if before.get(code) is not None:
+                wanted[code] = min(before[code] + moved, top)
+    return {code: _spread(n, level, lowest, top, rng) for code, level in sorted(wanted.items())}
+
+
+def _answer(
+    round_, participants, questions, skill, rng, *, submit: bool, unsure: bool, forced=None
+) -> None:
+    """Everyone answers every question; with `unsure`, some answers are N/A or don't know;
+    `forced` ({code: a level per participant}) replaces the options drawn for those questions."""
+    forced = forced or {}
+    for index, participant in enumerate(participants):
         response = Response.objects.create(participant=participant, round=round_, bank=round_.bank)
         answers = []
         for question in questions:
             level = skill[question.dimension.key]
             kind = _unsure(question, level, rng) if unsure else None
             choice = None if kind else _option(question, level, rng)
+            if question.code in forced:
+                wanted = forced[question.code][index]
+                choice = next(c for c in question.choices.all() if c.level == wanted)
+                kind = None
             answers.append(
                 Answer(
                     response=response,
@@ -161,6 +229,15 @@ def seed_history(organization: Organization) -> int:
             step = QUARTERS - back
             skill = {"application": app + growth * step, "operational": ops + growth * 1.2 * step}
             people = memberships[: max(3, len(memberships) - rng.randint(0, 1))]
+            forced = {}
+            if back == 1:
+                previous = (
+                    Round.objects.filter(team=team, status=RoundStatus.CLOSED)
+                    .select_related("bank", "team")
+                    .order_by("-closes_at")
+                    .first()
+                )
+                forced = _forced_levels(team, previous, bank, len(people))
             _answer(
                 round_,
                 _participants(round_, people),
@@ -169,6 +246,7 @@ def seed_history(organization: Organization) -> int:
                 rng,
                 submit=True,
                 unsure=bank != first,
+                forced=forced,
             )
             Round.objects.filter(pk=round_.pk).update(
                 status=RoundStatus.CLOSED, closed_at=round_.closes_at

@@ -7,6 +7,8 @@ from django.db import transaction
 from apps.accounts.models import User
 from apps.accounts.services import email_mark_verified
 from apps.demo.history import seed_history
+from apps.demo.plans import seed_plans
+from apps.demo.targets import seed_targets
 from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 
 DEMO_PASSWORD = "maturity-demo"
@@ -127,4 +129,6 @@ def seed_demo() -> Organization:
         organization=organization, role=Role.MEMBER, team_memberships__is_lead=True
     ).update(role=Role.LEAD)
     seed_history(organization)
+    seed_targets(organization)
+    seed_plans(organization)
     return organization

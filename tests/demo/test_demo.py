@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.organizations.models import Membership, Role, Team
-from apps.scoring.models import TeamScore
+from apps.plans.models import Action
+from apps.scoring.models import Target, TeamScore
 from apps.surveys.models import Answer, Round, RoundStatus
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,9 @@ def counts():
         Round.objects.count(),
         Answer.objects.count(),
         TeamScore.objects.count(),
+        Target.objects.count(),
+        Action.objects.count(),
+        sorted(Action.objects.values_list("status", "done_at", "due_date")),
     )
 
 
