@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -48,8 +49,7 @@ from apps.surveys.models import Round as SurveyRound
 from apps.surveys.models.rounds import round_closed_moment
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: thousands are made per view, and many are alike
     percent: Decimal
     level_number: int
     level_name: str
@@ -128,20 +128,25 @@ def percent_sql(score: str, maximum: str):
     them; tests/support/dashboard_sql.py checks it against `percent` on every half-way value
     and at random, on PostgreSQL and SQLite.
 
-    Exact on every backend because it is integer arithmetic: with a and b the values in
-    hundredths, the percentage rounded half up is floor((200a + b) / 2b). PostgreSQL keeps the
-    columns as exact decimals, so the hundredths are a cast; SQLite keeps 23.33 as a float
-    (2332.9999…), which is rounded before the cast, as a cast alone would truncate it.
+    Exact on both backends. PostgreSQL divides exact decimals: score * 100 / maximum, with at
+    least 16 significant digits, is exactly k.5 when the percentage is half-way and otherwise
+    at least 1 / (2 * maximum in hundredths) away from it, so ROUND (half away from zero, the
+    same as half up here) rounds it as `percent` does. SQLite keeps 23.33 as a float
+    (2332.9999…), so there it is integer arithmetic on the values in hundredths a and b (each
+    rounded before its cast, as a cast alone would truncate): floor((200a + b) / 2b).
     """
-    exact = connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        rounded = Round(F(score) * 100 / F(maximum))
+    else:
 
-    def hundredths(name: str):
-        return Cast(F(name) * 100 if exact else Round(F(name) * 100), BigIntegerField())
+        def hundredths(name: str):
+            return Cast(Round(F(name) * 100), BigIntegerField())
 
-    a, b = hundredths(score), hundredths(maximum)
+        a, b = hundredths(score), hundredths(maximum)
+        rounded = ExpressionWrapper((200 * a + b) / (2 * b), output_field=BigIntegerField())
     return Case(
         When(**{maximum: 0}, then=Value(0)),
-        default=ExpressionWrapper((200 * a + b) / (2 * b), output_field=BigIntegerField()),
+        default=Cast(rounded, BigIntegerField()),
         output_field=BigIntegerField(),
     )
 
@@ -169,6 +174,24 @@ def closing_quarter_sql(moment, time_zone: str):
 def quarter_label(index: int) -> str:
     """A quarter from `closing_quarter_sql` as `dates.quarter_of` names it: "Q4 2026"."""
     return f"Q{index % 10} {index // 10}"
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+NUMBER, NAME, VALUE = 2, 3, 4  # in the dashboard's rows: the level, its name, the percentage
+
+
+def _moment_sql(moment):
+    """A moment to read thousands of: on PostgreSQL as whole microseconds since the epoch (an
+    integer is read several times faster than a timestamp, which Django's loader converts in
+    Python); elsewhere as it is. `_moment` reads either back."""
+    if connection.vendor == "postgresql":
+        seconds = Func(moment, template="EXTRACT(EPOCH FROM %(expressions)s)")
+        return _Integer(Cast(seconds * 1_000_000, BigIntegerField()))
+    return moment
+
+
+def _moment(value) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=value) if isinstance(value, int) else value
 
 
 class _Integer(ExpressionWrapper):
@@ -220,15 +243,18 @@ def executive_dashboard(
             bank=_Integer(per_round(F("round__bank_id"))),
             quarter=_Integer(per_round(closing_quarter_sql(F("moment"), organization.time_zone))),
             title=per_round(F("round__title")),
-            round_closed=per_round(F("moment")),
+            round_closed=_moment_sql(per_round(F("moment"))),
         )
-        .order_by("moment", "round_id", F("dimension_id").asc(nulls_first=True))
-        .values_list(
+        # A round's rows together, its total first; sorting by the closing moment here would
+        # cost more than sorting the rounds below.
+        .order_by("round_id", F("dimension_id").asc(nulls_first=True))
+        .values_list(  # as Django selects them (fields, then annotations): no reordering
+            # (NUMBER, NAME and VALUE are the places of the level and the percentage)
             "round_id",
             "dimension_id",
-            "percent",
             "level_number",
             "level_name",
+            "percent",
             "visible",
             "team",
             "bank",
@@ -250,39 +276,50 @@ def executive_dashboard(
             axes[pk] = GRID_AXES.index(key)
 
     hidden = 0
-    latest: dict[int, list] = {}  # team: [newest round, its bank, its cells, its title, closed]
-    first_total: dict[int, tuple[int | None, int]] = {}  # team: (first round's total, bank)
-    trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    banks_first: dict[int, int] = {}  # bank: the quarter it is first used in, in that order
-    sums: dict[tuple[int, int | None], int] = {}  # (quarter, dimension): sum of percentages
-    counts: dict[tuple[int, int | None], int] = {}  # (quarter, dimension): how many
-    round_id = round_team = point = cells = quarter = None
+    rounds = []  # (closed, round, team, bank, quarter, title, cells, grid point)
+    # quarter: {dimension: [sum of the rounds' percentages, how many]}
+    sums: dict[int, dict[int | None, list[int]]] = {}
+    round_id = point = cells = totals = None
     shown = False
-    for round_, dimension, value, number, name, visible, team, bank, at, title, closed in rows:
-        if round_ != round_id:  # a round's first row, its total (its rows come together)
-            if point and None not in point:
-                trails[round_team].append((Decimal(point[0]), Decimal(point[1])))
-            round_id, shown, point = round_, visible, None
+    for row in rows:
+        round_, dimension, _, _, value, visible, team, bank, at, title, closed = row
+        if round_ != round_id:  # a round's first row: its total
+            round_id, shown = round_, visible
             if not shown:  # under its threshold (or, with no total, nothing to show)
                 hidden += dimension is None
                 continue
-            round_team, point, cells, quarter = team, [None, None], {}, at
-            latest[team] = [round_id, bank, cells, title, closed]
-            first_total.setdefault(team, (value, bank))
-            if bank not in banks_first:
-                banks_first[bank] = quarter
+            point, cells, totals = [None, None], {}, sums.setdefault(at, {})
+            rounds.append((closed, round_id, team, bank, at, title, cells, point))
         elif not shown:
             continue
         if value is None:  # nobody scored here: not assessed, no cell
             continue
-        cells[dimension] = (value, number, name)
-        key = (quarter, dimension)
-        sums[key] = sums.get(key, 0) + value
-        counts[key] = counts.get(key, 0) + 1
+        cells[dimension] = row  # the row itself: no new object per row
+        total = totals.get(dimension)
+        if total is None:
+            totals[dimension] = [value, 1]
+        else:
+            total[0] += value
+            total[1] += 1
         if dimension in axes:
             point[axes[dimension]] = value
-    if point and None not in point:
-        trails[round_team].append((Decimal(point[0]), Decimal(point[1])))
+
+    # The rounds in the order they closed: each team's newest and first, its trail, the
+    # order in which banks are first used.
+    rounds.sort()  # by when they closed, then by id (ids differ: nothing further compared)
+    latest: dict[int, tuple] = {}  # team: (its bank, its cells, its title, closed)
+    first_total: dict[int, tuple[int | None, int]] = {}  # team: (first round's total, bank)
+    trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    banks_first: dict[int, int] = {}  # bank: the quarter it is first used in, in that order
+    for closed, _, team, bank, quarter, title, cells, (x, y) in rounds:
+        latest[team] = (bank, cells, title, closed)
+        if team not in first_total:
+            total = cells.get(None)
+            first_total[team] = (total and total[VALUE], bank)
+        if x is not None and y is not None:
+            trails[team].append((Decimal(x), Decimal(y)))
+        if bank not in banks_first:
+            banks_first[bank] = quarter
     if not latest:
         return Dashboard([], [], [], [], hidden)
 
@@ -291,15 +328,16 @@ def executive_dashboard(
 
     # The trend: per quarter and dimension the mean of the rounds' percentages, rounded as every
     # percentage is (a dimension's key joins its versions in two banks).
-    by_quarter: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for quarter, dimension_id in sorted(sums, key=lambda key: key[0]):
-        both = by_quarter[quarter].setdefault(key_of(dimension_id), [0, 0])
-        both[0] += sums[quarter, dimension_id]
-        both[1] += counts[quarter, dimension_id]
-    trend = [
-        (quarter_label(quarter), {key: percent(s, 100 * n) for key, (s, n) in keys.items()})
-        for quarter, keys in by_quarter.items()
-    ]
+    trend = []
+    for quarter in sorted(sums):
+        by_key: dict[str, list[int]] = {}
+        for dimension, (total, count) in sums[quarter].items():
+            both = by_key.setdefault(key_of(dimension), [0, 0])
+            both[0] += total
+            both[1] += count
+        trend.append(
+            (quarter_label(quarter), {key: percent(s, 100 * n) for key, (s, n) in by_key.items()})
+        )
     # A marker where each bank after the first is first used.
     new_banks: dict[str, list[str]] = defaultdict(list)
     for bank_id, quarter in list(banks_first.items())[1:]:
@@ -325,8 +363,16 @@ def executive_dashboard(
         pk: (str(public_id), name)
         for pk, public_id, name in active_teams.values_list("pk", "public_id", "name")
     }
+    made: dict[tuple, Cell] = {}  # one Cell per (percentage, level, name): they repeat
+
+    def cell(row: tuple) -> Cell:
+        key = (row[VALUE], row[NUMBER], row[NAME])
+        if key not in made:
+            made[key] = Cell(Decimal(key[0]), key[1], key[2])
+        return made[key]
+
     teams = []
-    for team_id, (_, bank_id, round_cells, title, closed) in latest.items():
+    for team_id, (bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
         first, first_bank = first_total[team_id]
         row = TeamRow(
@@ -334,12 +380,9 @@ def executive_dashboard(
             public_id,
             team_name,
             title,
-            closed,
+            _moment(closed),
             bank_label[bank_id],
-            cells={
-                key_of(dimension_id): Cell(Decimal(value), number, name)
-                for dimension_id, (value, number, name) in round_cells.items()
-            },
+            cells={key_of(dimension_id): cell(row) for dimension_id, row in round_cells.items()},
             trail=trails[team_id],
             first_total=None if first is None else Decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
@@ -348,7 +391,7 @@ def executive_dashboard(
         teams.append(row)
     # The levels of the banks in the period; the bands are those of the bank of the newest round
     # of all (the last one read), on that round's scale (its total's maximum).
-    latest_round, latest_bank = latest[round_team][:2]
+    latest_round, latest_bank = rounds[-1][1], rounds[-1][3]
     level_rows = list(
         Level.objects.filter(bank_id__in=banks_first)
         .annotate(

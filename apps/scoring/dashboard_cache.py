@@ -16,6 +16,7 @@ nothing were cached, and the cache is left alone for a while (BACKOFF), so that 
 costs a view neither an error nor two socket timeouts.
 """
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -100,7 +101,7 @@ def digest(queryset: QuerySet, *fields: str) -> Subquery:
     )
 
 
-def _sources(organization: Organization, since) -> dict[str, Subquery]:
+def _sources(organization_id: int, since) -> dict[str, Subquery]:
     """Everything the fragment is drawn from, as one value each; a new source of the dashboard
     is one line here.
 
@@ -108,7 +109,7 @@ def _sources(organization: Organization, since) -> dict[str, Subquery]:
     and a round reaches the dashboard (closing) or changes on it (re-scoring) only by writing
     its team aggregates, whose total row `scores` watches.
     """
-    org = organization.pk
+    org = organization_id
     sources = {
         "teams": digest(Team.objects.filter(organization=org), "name", "archived_at"),
         "scores": changes(
@@ -131,17 +132,47 @@ def _sources(organization: Organization, since) -> dict[str, Subquery]:
     return sources
 
 
+def _compiled(organization_id: int, since) -> tuple[str, list]:
+    query = Organization.objects.filter(pk=organization_id).values(
+        **{f"source_{name}": value for name, value in _sources(organization_id, since).items()}
+    )
+    sql, params = query.query.sql_with_params()
+    return sql, list(params)
+
+
+@once
+def _statement(with_period: bool) -> tuple[str, list, list[int], list[int]]:
+    """The version's statement, compiled once per process (building it costs more than
+    running it): its SQL, its parameters for a stand-in organization and period, and where in
+    them each view puts its own organization and period start. Found by compiling it twice,
+    for two stand-ins: the parameters that differ are those."""
+    starts = [dt.datetime(1901, 1, 1, tzinfo=dt.UTC), dt.datetime(1902, 2, 2, tzinfo=dt.UTC)]
+    (sql, params), (other_sql, other) = (
+        _compiled(stand_in, start if with_period else None)
+        for stand_in, start in zip((-1, -2), starts, strict=True)
+    )
+    if sql != other_sql or len(params) != len(other):
+        raise RuntimeError("The dashboard's version statement depends on its parameters.")
+    slots = [i for i, (a, b) in enumerate(zip(params, other, strict=True)) if a != b]
+    organization_slots = [i for i in slots if params[i] == -1]
+    period_slots = [i for i in slots if params[i] != -1]
+    return sql, params, organization_slots, period_slots
+
+
 def data_version(organization: Organization, *, since=None) -> str:
     """The version of the data the dashboard shows for `organization` (from `since` on), in one
     statement."""
-    row = (
-        Organization.objects.filter(pk=organization.pk)
-        .values(
-            **{f"source_{name}": value for name, value in _sources(organization, since).items()}
-        )
-        .get()
-    )
-    return _hash(sorted(row.items()))
+    sql, params, organization_slots, period_slots = _statement(since is not None)
+    params = list(params)
+    for slot in organization_slots:
+        params[slot] = organization.pk
+    if period_slots:
+        start = connection.ops.adapt_datetimefield_value(since)
+        for slot in period_slots:
+            params[slot] = start
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _hash(cursor.fetchone())
 
 
 # What draws the fragment, besides its template: a deploy that changes any of it starts afresh.

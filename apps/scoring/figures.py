@@ -202,7 +202,7 @@ VERSION_CHANGE = "Compares two question sets (bank versions): not progress alone
 
 def _team_change(team: TeamRow) -> str:
     """The change in the period, and under it the two question sets when it spans both."""
-    change = escape(_change(team.change))
+    change = _change(team.change)  # a number, a sign, "pts" or a dash: nothing to escape
     if not team.crosses_versions or team.change is None:
         return change
     return (
@@ -224,6 +224,12 @@ def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeStrin
         else None
     )
     cells: dict[tuple, str] = {}
+    texts: dict[str, str] = {}  # escaped round titles and totals, which repeat across teams
+
+    def text(value: str) -> str:
+        if value not in texts:
+            texts[value] = escape(value)
+        return texts[value]
 
     def cell(cell: Cell | None) -> str:
         if cell is None:
@@ -244,10 +250,10 @@ def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeStrin
         total = team.total
         rows.append(
             f'<tr><th scope="row">{name}<div class="small text-body-secondary fw-normal">'
-            f"{escape(team.round_title)}</div></th>"
+            f"{text(team.round_title)}</div></th>"
             f"{''.join(cell(c) for c in team.ordered_cells)}"
             f'<td class="heat-{total.level_number if total else ""} fw-semibold">'
-            f"{escape(f'{percent_text(total.percent)} · {total.level_name}') if total else ''}"
+            f"{text(f'{percent_text(total.percent)} · {total.level_name}') if total else ''}"
             f'</td><td class="text-end">{_team_change(team)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
