@@ -3,10 +3,10 @@
 Only rounds whose results may be seen (`Round.objects.results_visible()`: closed, at or above
 their threshold) count. The database does the per-row work: each aggregate's percentage
 (`percent_sql`, the SQL twin of `calculations.percent`) and each round's quarter
-(`closing_quarter_sql`, the twin of `dates.quarter_of`), so that one pass in Python over small
-integers, oldest first, is left: each team's newest cells, first total and trail, each bank's
-first quarter, the trend's sums. The rows carry a round's title, close and visibility once, on
-its total row.
+(`closing_quarter_sql`, the twin of `dates.quarter_of`), so that Python is left with one pass
+over small integers (the trend's sums, each round's cells) and one over the rounds in the
+order they closed (each team's newest cells, first total and trail, each bank's first quarter).
+The rows carry a round's visibility, quarter, title and close once, on its total row.
 """
 
 import datetime as dt
@@ -212,10 +212,10 @@ def executive_dashboard(
 ) -> Dashboard:
     """The dashboard's data in four queries, whatever the number of teams and rounds.
 
-    One scan reads every team aggregate of the period as a few integers (whether its round is
-    visible, round, team, bank, dimension, percentage, level, quarter) and the level's name,
-    oldest first; one pass over them keeps each team's newest cells, its first total and its
-    trail, each bank's first quarter and the trend's sums.
+    One scan reads every team aggregate of the period, a round's rows together and its total
+    first, as a few integers (round, dimension, level, percentage; on the total row also
+    whether the round may be seen, its team, bank, quarter and close) and two texts (the
+    level's name; the round's title).
     """
     scores = TeamScore.objects.filter(
         round__team__organization=organization,
