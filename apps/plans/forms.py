@@ -38,6 +38,8 @@ class ActionForm(forms.Form):
     # from a next step, the round it comes from.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
     source_round = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Hidden: an organization action made from an organization pattern (its question).
+    from_pattern = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, organization, team, action: Action | None = None, **kwargs):
         if action is not None:
@@ -56,6 +58,12 @@ class ActionForm(forms.Form):
         prefix = f"action-{action.public_id}" if action else "new-action"
         self.auto_id = f"id_{prefix}_%s"
         self.owners = {str(m.public_id): m for m in owner_candidates(organization, team)}
+        if team is None:
+            self.fields["owner"].help_text = "An executive, admin or owner of the organization."
+            self.fields["done_when"].help_text = "How the organization will know it is done."
+            self.owner_refused = (
+                "The owner of an organization action is an executive, admin or owner."
+            )
         self.fields["owner"].widget.choices = [("", "Nobody yet")] + [
             (key, m.user.display_name) for key, m in self.owners.items()
         ]
@@ -71,6 +79,8 @@ class ActionForm(forms.Form):
         else:
             del self.fields["form_token"]
             del self.fields["source_round"]
+        if action is not None or team is not None:
+            del self.fields["from_pattern"]
 
     def clean_owner(self):
         key = self.cleaned_data["owner"]

@@ -146,6 +146,18 @@ class Action(models.Model):
                 condition=Q(source=ActionSource.STEP, status__in=OPEN_STATUSES),
                 name="action_one_open_per_step",
             ),
+            # A pattern is the organization's, about a question.
+            models.CheckConstraint(
+                condition=~Q(source=ActionSource.PATTERN)
+                | (Q(team__isnull=True) & ~Q(question_code="")),
+                name="action_pattern_is_organizations",
+            ),
+            # The same pattern turned into an action twice is one open action.
+            models.UniqueConstraint(
+                fields=["organization", "bank_slug", "question_code"],
+                condition=Q(source=ActionSource.PATTERN, status__in=OPEN_STATUSES),
+                name="action_one_open_per_pattern",
+            ),
             models.UniqueConstraint(
                 fields=["organization", "form_token"],
                 condition=Q(form_token__isnull=False),

@@ -1,6 +1,7 @@
 """Plans' part in the hooks of the apps below, which never import plans (STYLE rule 15): the
 team page shows the plan (apps.organizations.team_page), the round result checks it, the team
-history sums it up and each next step offers "Add to plan" (apps.scoring.result_page); an
+history sums it up, each next step offers "Add to plan" and each organization pattern on
+the dashboard "Make it an organization action" (apps.scoring.result_page); an
 organization's purge discards its reminders; leaving a team leaves its actions unowned."""
 
 from django.db.models.signals import post_delete
@@ -16,6 +17,7 @@ from apps.plans.models import Action
 from apps.plans.views import plan_section
 from apps.scoring.result_page import (
     history_section_register,
+    pattern_action_register,
     result_section_register,
     step_action_register,
 )
@@ -54,3 +56,4 @@ team_section_register(template="plans/_plan_section.html", context=plan_section)
 result_section_register(template="plans/_plan_check.html", context=_plan_check)
 history_section_register(template="plans/_plan_summary.html", context=_plan_summary)
 step_action_register(template="plans/_step_action.html")
+pattern_action_register(template="plans/_pattern_action.html")

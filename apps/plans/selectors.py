@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.dates import local
-from apps.organizations.models import Membership, Organization, Team, TeamMembership
+from apps.organizations.models import Membership, Organization, Role, Team, TeamMembership
 from apps.plans.models import OPEN_STATUSES, Action, ActionStatus, overdue_condition
 from apps.surveys.models import BankStatus, Question, QuestionBank, Round
 
@@ -148,11 +148,13 @@ def question_choices(team: Team | None) -> list[tuple[str, list[tuple[str, str]]
 
 
 def owner_candidates(organization: Organization, team: Team | None) -> QuerySet[Membership]:
-    """Who may own an action: the team's members, or for an organization-level action anyone in
-    the organization."""
+    """Who may own an action: the team's members, or for an organization-level action the
+    organization's executives, admins and owners (who answer for its investments)."""
     members = Membership.objects.filter(organization=organization).select_related("user")
     if team is not None:
         members = members.filter(team_memberships__team=team)
+    else:
+        members = members.filter(role__gte=Role.EXECUTIVE)
     return members.order_by("user__name", "user__email")
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.core import jobs
 from apps.core.text import has_nul, without_nul
-from apps.organizations.models import Membership, Organization, Team
+from apps.organizations.models import Membership, Organization, Role, Team
 from apps.plans.models import Action, ActionSource, ActionStatus
 from apps.plans.selectors import is_team_member, today_for
 from apps.surveys.models import BankStatus, Question, Round
@@ -23,6 +23,7 @@ NOTES_MAX = 5000
 MAX_YEARS_AHEAD = 5
 OWNER_IN_TEAM = "action_owner_in_team"  # plans 0002
 ONE_OPEN_PER_STEP = "action_one_open_per_step"
+ONE_OPEN_PER_PATTERN = "action_one_open_per_pattern"
 QUESTION_UNKNOWN = "Name the question as bank and code, such as “llmops:APP-5”."
 
 
@@ -105,6 +106,8 @@ def _check_owner(
         team is not None and not is_team_member(team, owner)
     ):
         errors["owner"] = owner_message(team, organization)
+    elif team is None and owner.role < Role.EXECUTIVE:
+        errors["owner"] = "The owner of an organization action is an executive, admin or owner."
 
 
 def _check_status(errors: dict, status: str) -> None:
@@ -144,6 +147,7 @@ def _twin(
     team: Team | None,
     form_token: uuid.UUID | None,
     step: tuple | None,
+    pattern: QuestionRef | None = None,
 ) -> Action | None:
     """The action an earlier submit of the same form, or of the same step, already created."""
     if form_token is not None:
@@ -165,7 +169,23 @@ def _twin(
             )
             .first()
         )
+    if pattern is not None:
+        return (
+            Action.objects.open()
+            .filter(
+                organization=organization,
+                source=ActionSource.PATTERN,
+                bank_slug=pattern.bank_slug,
+                question_code=pattern.code,
+            )
+            .first()
+        )
     return None
+
+
+def open_pattern_action(organization: Organization, question: QuestionRef) -> Action | None:
+    """The organization's open action already made from the pattern on `question`, if any."""
+    return _twin(organization, None, None, None, question)
 
 
 @transaction.atomic
@@ -206,7 +226,14 @@ def action_create(
                 {"question": "An action from a next step addresses its question."}
             )
         step = (source_round, question)
-    earlier = _twin(organization, team, form_token, step)
+    pattern = None
+    if source == ActionSource.PATTERN:
+        if team is not None:
+            raise ValidationError("An organization pattern becomes an organization action.")
+        if question is None:
+            raise ValidationError({"question": "An action from a pattern addresses its question."})
+        pattern = question
+    earlier = _twin(organization, team, form_token, step, pattern)
     if earlier is not None:
         return earlier, False
     errors: dict[str, str] = {}
@@ -240,7 +267,7 @@ def action_create(
             action.save()
     except IntegrityError as error:
         # A concurrent submit of the same form or step won the race: return its action.
-        earlier = _twin(organization, team, form_token, step)
+        earlier = _twin(organization, team, form_token, step, pattern)
         if earlier is not None:
             return earlier, False
         if _violated(error) == OWNER_IN_TEAM:  # they left the team meanwhile (plans 0002)
@@ -294,8 +321,8 @@ def action_update(
     if question is not UNSET:
         current = QuestionRef(action.bank_slug, action.question_code) if action.bank_slug else None
         if question != current:
-            if question is None and action.source == ActionSource.STEP:
-                errors["question"] = "An action from a next step keeps its question."
+            if question is None and action.source in (ActionSource.STEP, ActionSource.PATTERN):
+                errors["question"] = "An action from a next step or a pattern keeps its question."
             else:
                 _check_question(errors, question)
             fields["bank_slug"] = question.bank_slug if question else ""
@@ -318,6 +345,10 @@ def action_update(
             if _violated(error) == ONE_OPEN_PER_STEP:  # reopened while the step has another
                 raise ValidationError(
                     {"status": "This next step has another open action in the plan already."}
+                ) from None
+            if _violated(error) == ONE_OPEN_PER_PATTERN:
+                raise ValidationError(
+                    {"status": "This pattern has another open organization action already."}
                 ) from None
             if _violated(error) == OWNER_IN_TEAM:
                 raise ValidationError(

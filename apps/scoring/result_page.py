@@ -15,6 +15,11 @@ An app registers when it loads (its AppConfig.ready()):
   ("What to do next", on both pages, and in the full list), with `step`
   (`next_steps.Step`), `round` (the round the step comes from) and `team` in its context, and
   the page's `organization`.
+- `pattern_action_register(template=...)`: a template included beside each organization
+  pattern on the executive dashboard ("Weak across teams"), with `pattern`
+  (`patterns.Pattern`) and `organization` in its context. It is drawn inside the dashboard's
+  cached fragment, which every viewer of the dashboard shares: it must not vary by viewer (no
+  role, no CSRF token), so a link to a page that does its own gating, not a form.
 
 Registering a template twice replaces the earlier registration, keeping its place, so a module
 imported twice never shows its section twice.
@@ -32,6 +37,7 @@ HistoryContext = Callable[[OrgAccess, Team, list], dict]
 _result_sections: dict[str, ResultContext] = {}
 _history_sections: dict[str, HistoryContext] = {}
 _step_actions: list[str] = []
+_pattern_actions: list[str] = []
 
 
 def result_section_register(*, template: str, context: ResultContext) -> None:
@@ -52,6 +58,13 @@ def step_action_register(*, template: str) -> None:
         _step_actions.append(template)
 
 
+def pattern_action_register(*, template: str) -> None:
+    """Include `template` beside each organization pattern on the dashboard, with `pattern` and
+    `organization` in context; the same for every viewer (it is cached per organization)."""
+    if template not in _pattern_actions:
+        _pattern_actions.append(template)
+
+
 def result_sections(access: OrgAccess, round_: Round, result) -> list[tuple[str, dict]]:
     """The registered sections for this round result: (template, its context) pairs; none for
     a withheld result."""
@@ -68,3 +81,8 @@ def history_sections(access: OrgAccess, team: Team, points: list) -> list[tuple[
 def step_actions() -> list[str]:
     """The templates included beside each next step, in the order registered."""
     return list(_step_actions)
+
+
+def pattern_actions() -> list[str]:
+    """The templates included beside each organization pattern, in the order registered."""
+    return list(_pattern_actions)

@@ -102,6 +102,14 @@ CASES = [
     Case("plans:action_edit", "post", Role.ADMIN, (("title", "Renamed"), ("status", "doing"))),
     Case("plans:action_status", "post", Role.ADMIN, (("status", "done"),)),
     Case("plans:action_delete", "post", Role.ADMIN),
+    Case("plans:organization_plan", "get", Role.EXECUTIVE),
+    Case("plans:organization_action_new", "get", Role.EXECUTIVE),
+    Case(
+        "plans:organization_action_new",
+        "post",
+        Role.EXECUTIVE,
+        (("title", "Shared eval gate"), ("status", "todo")),
+    ),
 ]
 
 

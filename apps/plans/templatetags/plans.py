@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from apps.plans.access import may_write_plan
+from apps.plans.access import OWNER_STATUSES, is_owner, may_write_plan
 from apps.plans.models import Action, ActionStatus
 from apps.plans.services import DONE_WHEN_MAX, TITLE_MAX
 
@@ -17,8 +17,19 @@ STEP_TITLE_WORDS = 14
 
 
 @register.simple_tag
-def action_statuses():
+def action_statuses(for_owner: bool = False):
+    """The status menu's choices; for an owner who may not change the plan, those an owner may
+    set (`access.OWNER_STATUSES`)."""
+    if for_owner:
+        return [(value, label) for value, label in ActionStatus.choices if value in OWNER_STATUSES]
     return ActionStatus.choices
+
+
+@register.simple_tag(takes_context=True)
+def action_owned_by_viewer(context, action) -> bool:
+    """Whether the person viewing the page owns `action` (and so may set its status)."""
+    access = getattr(context.get("request"), "org_access", None)
+    return access is not None and is_owner(access, action)
 
 
 def step_title(step) -> str:
