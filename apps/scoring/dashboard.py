@@ -177,7 +177,7 @@ def quarter_label(index: int) -> str:
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-NUMBER, NAME, VALUE = 2, 3, 4  # in the dashboard's rows: the level, its name, the percentage
+NUMBER, VALUE = 2, 3  # in the dashboard's rows: the level and the percentage
 
 
 def _moment_sql(moment):
@@ -214,8 +214,8 @@ def executive_dashboard(
 
     One scan reads every team aggregate of the period, a round's rows together and its total
     first, as a few integers (round, dimension, level, percentage; on the total row also
-    whether the round may be seen, its team, bank, quarter and close) and two texts (the
-    level's name; the round's title).
+    whether the round may be seen, its team, bank, quarter and close, and its title). A level
+    is named as its bank names it.
     """
     scores = TeamScore.objects.filter(
         round__team__organization=organization,
@@ -249,11 +249,10 @@ def executive_dashboard(
         # cost more than sorting the rounds below.
         .order_by("round_id", F("dimension_id").asc(nulls_first=True))
         .values_list(  # as Django selects them (fields, then annotations): no reordering
-            # (NUMBER, NAME and VALUE are the places of the level and the percentage)
+            # (NUMBER and VALUE are the places of the level and the percentage)
             "round_id",
             "dimension_id",
             "level_number",
-            "level_name",
             "percent",
             "visible",
             "team",
@@ -282,7 +281,7 @@ def executive_dashboard(
     round_id = point = cells = totals = None
     shown = False
     for row in rows:
-        round_, dimension, _, _, value, visible, team, bank, at, title, closed = row
+        round_, dimension, _, value, visible, team, bank, at, title, closed = row
         if round_ != round_id:  # a round's first row: its total
             round_id, shown = round_, visible
             if not shown:  # under its threshold (or, with no total, nothing to show)
@@ -363,12 +362,27 @@ def executive_dashboard(
         pk: (str(public_id), name)
         for pk, public_id, name in active_teams.values_list("pk", "public_id", "name")
     }
-    made: dict[tuple, Cell] = {}  # one Cell per (percentage, level, name): they repeat
+    # The levels of the banks in the period: their names (a cell's level is named by its round's
+    # bank, which a published bank never changes) and the bands of the bank of the newest round
+    # of all, on that round's scale (its total's maximum).
+    latest_round, latest_bank = rounds[-1][1], rounds[-1][3]
+    level_rows = list(
+        Level.objects.filter(bank_id__in=banks_first)
+        .annotate(
+            scale=TeamScore.objects.filter(round_id=latest_round, dimension__isnull=True).values(
+                "max_points"
+            )
+        )
+        .order_by("number")
+        .values_list("bank_id", "number", "name", "min_score", "scale")
+    )
+    level_names = {(bank_id, number): name for bank_id, number, name, _, _ in level_rows}
+    made: dict[tuple, Cell] = {}  # one Cell per (bank, level, percentage): they repeat
 
-    def cell(row: tuple) -> Cell:
-        key = (row[VALUE], row[NUMBER], row[NAME])
+    def cell(row: tuple, bank_id: int) -> Cell:
+        key = (bank_id, row[NUMBER], row[VALUE])
         if key not in made:
-            made[key] = Cell(Decimal(key[0]), key[1], key[2])
+            made[key] = Cell(Decimal(row[VALUE]), row[NUMBER], level_names[bank_id, row[NUMBER]])
         return made[key]
 
     teams = []
@@ -382,26 +396,16 @@ def executive_dashboard(
             title,
             _moment(closed),
             bank_label[bank_id],
-            cells={key_of(dimension_id): cell(row) for dimension_id, row in round_cells.items()},
+            cells={
+                key_of(dimension_id): cell(row, bank_id)
+                for dimension_id, row in round_cells.items()
+            },
             trail=trails[team_id],
             first_total=None if first is None else Decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
         )
         row.ordered_cells = [row.cells.get(key) for key in ordered_keys]  # no lookups per cell
         teams.append(row)
-    # The levels of the banks in the period; the bands are those of the bank of the newest round
-    # of all (the last one read), on that round's scale (its total's maximum).
-    latest_round, latest_bank = rounds[-1][1], rounds[-1][3]
-    level_rows = list(
-        Level.objects.filter(bank_id__in=banks_first)
-        .annotate(
-            scale=TeamScore.objects.filter(round_id=latest_round, dimension__isnull=True).values(
-                "max_points"
-            )
-        )
-        .order_by("number")
-        .values_list("bank_id", "number", "name", "min_score", "scale")
-    )
     now_counts = defaultdict(int)
     for row in teams:
         if row.total:
