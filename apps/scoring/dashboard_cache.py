@@ -5,11 +5,13 @@ Never stale: every view first reads the data version from the database, in one s
 (`data_version`), and the version is part of the cache key. Whatever the fragment shows changes
 the version: a round closing or being re-scored (its team aggregates), a team renamed, archived
 or deleted, a bank version's names, a target, and (for the last 4 or 8 quarters) a round
-leaving the period as time passes. An old version's entry is never asked for again and expires
-(TIMEOUT). The key also holds what the fragment varies on: the filters, the organization's name,
-slug and time zone (titles, links, quarters), the language, and the code that draws it. It does
-not vary by viewer: every role that may open the dashboard reads the same fragment (the role's
-own parts, such as the report button, are outside it).
+leaving the period as time passes; the organization patterns are counted over the teams' latest
+visible rounds, which only a round closing or a team archived changes. An old version's entry
+is never asked for again and expires (TIMEOUT). The key also holds what the fragment varies on:
+the filters, the organization's name, slug and time zone (titles, links, quarters), its day (a
+target turns overdue), the language, and the code that draws it. It does not vary by viewer:
+every role that may open the dashboard reads the same fragment (the role's own parts, such as
+the report button, are outside it; what apps above add beside a pattern is a plain link).
 
 The cache is a speed-up only: when it fails (Redis down or slow), the fragment is rendered as if
 nothing were cached, and the cache is left alone for a while (BACKOFF), so that a dead Redis
@@ -20,6 +22,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
+import zoneinfo
 from collections.abc import Callable
 from functools import cache as once
 from pathlib import Path
@@ -39,7 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import MD5, Cast, Coalesce
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.organizations.models import Organization, Team
@@ -183,7 +186,10 @@ CODE = [
     "dashboard_cache.py",
     "dashboard_views.py",
     "figures.py",
+    "patterns.py",
+    "result_page.py",
     "selectors.py",
+    "targets.py",
 ]
 
 
@@ -210,6 +216,8 @@ def fragment_key(organization: Organization, *, since, filters: tuple) -> str:
                 organization.name,
                 organization.slug,
                 organization.time_zone,
+                # The organization's day: a target unmet past its date turns overdue at midnight.
+                timezone.localdate(timezone=zoneinfo.ZoneInfo(organization.time_zone)),
                 translation.get_language(),
                 _code_version(),
             ]

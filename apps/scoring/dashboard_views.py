@@ -16,9 +16,13 @@ from django.views.decorators.http import require_GET
 from apps.core.widgets import LongSelect
 from apps.organizations.access import org_view
 from apps.organizations.models import Role, Team
-from apps.scoring import dashboard_cache, figures
+from apps.scoring import dashboard_cache, figures, targets
 from apps.scoring.csv_export import csv_response
 from apps.scoring.dashboard import executive_dashboard
+from apps.scoring.patterns import latest_visible_rounds, organization_patterns
+from apps.scoring.result_page import pattern_actions
+
+TOP_PATTERNS = 3  # shown at once; the rest behind "Show all"
 
 PERIODS = [("4", "Last 4 quarters"), ("8", "Last 8 quarters"), ("all", "All time")]
 
@@ -111,15 +115,41 @@ def _version_changes(data) -> str:
     )
 
 
+def _gaps(organization, data) -> targets.RoundGaps:
+    """Each shown team's latest round against its targets (`targets.round_gaps`, the one rule
+    of every surface), with the organization's defaults. A team's newest round on the dashboard
+    is its latest visible round: the period only leaves out older ones."""
+    shown = {team.team_id for team in data.teams}
+    rounds = {
+        team_id: round_id
+        for round_id, team_id in latest_visible_rounds(organization).items()
+        if team_id in shown
+    }
+    return targets.round_gaps(organization, rounds)
+
+
 def _body(organization, *, since, team_ids) -> str:
-    """The page below the filters: heat map, levels, movers, grid and trend (the fragment
-    dashboard_cache keeps)."""
+    """The page below the filters: heat map with targets, levels, movers, grid (with the
+    target zone), trend and the practices weak across teams (the fragment dashboard_cache
+    keeps: every part of it is the same for every viewer)."""
     data = executive_dashboard(organization, since=since, team_ids=team_ids)
-    context = {"data": data, "version_changes": _version_changes(data)}
+    context = {
+        "data": data,
+        "version_changes": _version_changes(data),
+        "organization": organization,
+        "patterns": organization_patterns(organization),
+        "pattern_actions": pattern_actions(),
+        "top_patterns": TOP_PATTERNS,
+    }
     if data.teams:
-        context["heatmap"] = figures.heatmap(data, organization_slug=organization.slug)
+        gaps = _gaps(organization, data)
+        context["heatmap"] = figures.heatmap(
+            data, organization_slug=organization.slug, gaps=gaps.by_team
+        )
         context["trend_chart"] = figures.trend_chart(organization.name, data)
-        context["grid"] = figures.maturity_grid(data)
+        context["grid"] = figures.maturity_grid(
+            data, targets=gaps.defaults_for(sorted({slug for slug, _ in gaps.defaults}))
+        )
     return render_to_string(dashboard_cache.FRAGMENT_TEMPLATE, context)
 
 
@@ -139,11 +169,23 @@ def dashboard(request, access):
     return render(request, "scoring/dashboard.html", context)
 
 
+# Per dimension: the target level, the gap in percentage points (0 when met) and the due date,
+# as the page's Target column says them (`targets.target_gap`); empty without a target.
+TARGET_COLUMNS = ("target", "gap_pp", "due")
+
+
+def _target_cells(gap) -> list:
+    if gap is None:
+        return ["", "", ""]
+    return [gap.target.level_name, gap.gap, gap.target.due.isoformat()]
+
+
 @org_view(Role.EXECUTIVE)
 @require_GET
 def dashboard_csv(request, access):
     _, data = _dashboard(request, access)
     keys = [*data.dimensions, ("total", "Total")]
+    gaps = _gaps(access.organization, data).by_team if data.teams else {}
     header = [
         "team",
         "latest_round",
@@ -152,6 +194,7 @@ def dashboard_csv(request, access):
         *[f"{name} %" for _, name in keys],
         *[f"{name} level" for _, name in keys],
         "change_pts",
+        *[f"{name} {column}" for _, name in data.dimensions for column in TARGET_COLUMNS],
     ]
     rows = (
         [
@@ -162,6 +205,11 @@ def dashboard_csv(request, access):
             *[team.cells[key].percent if key in team.cells else "" for key, _ in keys],
             *[team.cells[key].level_name if key in team.cells else "" for key, _ in keys],
             team.change if team.change is not None else "",
+            *[
+                value
+                for key, _ in data.dimensions
+                for value in _target_cells(gaps.get(team.team_id, {}).get(key))
+            ],
         ]
         for team in data.teams
     )

@@ -211,7 +211,30 @@ def _team_change(team: TeamRow) -> str:
     )
 
 
-def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeString:
+def target_text(gap) -> str:
+    """A dimension's target on the dashboard, from `targets.target_gap`: "met", "gap 12 pp", with
+    its due date, and "overdue" once that has passed unmet."""
+    due = f"{'overdue since' if gap.overdue else 'due'} {gap.target.due_text}"
+    return f"{gap.text} · {due}"
+
+
+def _target_cell(team: TeamRow, dimensions, gaps: dict) -> str:
+    """The Target column of one team: a line per dimension with a target."""
+    lines = [
+        f'<div class="{"text-danger-emphasis fw-semibold" if gap.overdue else ""}">'
+        f"{escape(name)}: {escape(target_text(gap))}</div>"
+        for key, name in dimensions
+        if (gap := gaps.get(key))
+    ]
+    return f'<td class="small targets">{"".join(lines) or NO_VALUE}</td>'
+
+
+def _team_rows(
+    teams: list[TeamRow],
+    organization_slug: str | None,
+    gaps: dict | None = None,
+    dimensions=(),
+) -> SafeString:
     """One table row per team, written out directly (a format_html per cell and per team was a
     sixth of the page's time at 300 teams). Every text from the data is escaped; a cell's HTML
     is built once per (level, percentage, level name), which repeat across teams."""
@@ -254,26 +277,34 @@ def _team_rows(teams: list[TeamRow], organization_slug: str | None) -> SafeStrin
             f"{''.join(cell(c) for c in team.ordered_cells)}"
             f'<td class="heat-{total.level_number if total else ""} fw-semibold">'
             f"{text(f'{percent_text(total.percent)} · {total.level_name}') if total else ''}"
-            f'</td><td class="text-end">{_team_change(team)}</td></tr>'
+            f"</td>{_target_cell(team, dimensions, gaps.get(team.team_id, {})) if gaps else ''}"
+            f'<td class="text-end">{_team_change(team)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 
 
-def heatmap(data: Dashboard, *, organization_slug: str | None = None) -> SafeString:
+def heatmap(
+    data: Dashboard, *, organization_slug: str | None = None, gaps: dict | None = None
+) -> SafeString:
     """The teams-by-dimensions table: per team (300 and more in a large organization, hence
     Python rather than a template loop) its latest round, a cell per dimension (share of the
     maximum and level, coloured by level), the total and the change in the period. With
-    `organization_slug` each team's name links to its history (the page; not the PDF)."""
+    `organization_slug` each team's name links to its history (the page; not the PDF). With
+    `gaps` (team id → dimension key → `targets.TargetGap`, any of them) a Target column says
+    per dimension met or the gap in pp, and the due date (overdue marked)."""
+    gaps = gaps if gaps and any(gaps.values()) else None
     head = format_html_join("", '<th scope="col">{}</th>', ((name,) for _, name in data.dimensions))
+    target_head = mark_safe('<th scope="col">Target</th>') if gaps else ""
     return format_html(
         '<table class="table align-middle heatmap">'
         "<caption>Each team's latest closed round: score as a share of the maximum and level, "
         "per dimension; change in the total since the team's first round in the period (with "
         "two bank versions under it when those rounds are on different question sets, so it "
         "is not progress alone).</caption>"
-        '<thead><tr><th scope="col">Team</th>{}<th scope="col">Total</th>'
+        '<thead><tr><th scope="col">Team</th>{}<th scope="col">Total</th>{}'
         '<th scope="col" class="text-end">Change</th></tr></thead>'
         "<tbody>\n{}\n</tbody></table>",
         head,
-        _team_rows(data.teams, organization_slug),
+        target_head,
+        _team_rows(data.teams, organization_slug, gaps, data.dimensions),
     )

@@ -247,7 +247,8 @@ def organization_team_targets(
     """`team_targets` for many teams at once, {team id: {(bank slug, dimension key): target}},
     in a fixed number of queries whatever the number of teams: the targets, the banks' latest
     published versions (only when there is a target) and the organization's policy (only when
-    a team's own target is below the default). A team without a target has an empty dict."""
+    a team's own target is below the default). A team without a target has an empty dict; a
+    team id None reads the organization's defaults alone."""
     team_ids = list(team_ids)
     slugs = sorted(set(bank_slugs))
     rows = list(
@@ -269,13 +270,27 @@ def organization_team_targets(
     }
 
 
-def round_gaps(
-    organization: Organization, rounds: dict[int, int]
-) -> dict[int, dict[str, TargetGap]]:
+@dataclass(frozen=True)
+class RoundGaps:
+    """`round_gaps`: each team's gaps by dimension key, and the organization's defaults."""
+
+    by_team: dict[int, dict[str, TargetGap]]
+    defaults: dict[tuple[str, str], EffectiveTarget]  # by (bank slug, dimension key)
+
+    def defaults_for(self, slugs) -> dict[str, EffectiveTarget]:
+        """The defaults of the first of `slugs` (in order) that has any, by dimension key."""
+        for slug in slugs:
+            found = {key: t for (bank, key), t in self.defaults.items() if bank == slug}
+            if found:
+                return found
+        return {}
+
+
+def round_gaps(organization: Organization, rounds: dict[int, int]) -> RoundGaps:
     """For each team's round (`rounds`: team id → round id, visible rounds only: the caller's
-    to check), its `target_gap` per dimension key, {team id: {key: TargetGap}}; a dimension
-    without a target or a score has none. A fixed number of queries: the rounds' dimension
-    aggregates and `organization_team_targets`'."""
+    to check), its `target_gap` per dimension key; a dimension without a target or a score has
+    none. With the organization's defaults for the rounds' banks. A fixed number of queries:
+    the rounds' dimension aggregates and `organization_team_targets`'."""
     scores = list(
         TeamScore.objects.filter(round_id__in=rounds.values(), dimension__isnull=False).values_list(
             "round_id",
@@ -289,9 +304,9 @@ def round_gaps(
         )
     )
     slugs = {slug for _, slug, *_ in scores}
-    applies = organization_team_targets(organization, rounds, slugs)
+    applies = organization_team_targets(organization, [*rounds, None], slugs)  # None: defaults
     team_of = {round_id: team_id for team_id, round_id in rounds.items()}
-    out: dict[int, dict[str, TargetGap]] = {team_id: {} for team_id in rounds}
+    by_team: dict[int, dict[str, TargetGap]] = {team_id: {} for team_id in rounds}
     for round_id, slug, key, name, mean, max_points, number, level_name in scores:
         if mean is None:  # nobody scored here
             continue
@@ -299,8 +314,8 @@ def round_gaps(
         row = ScoreRow(key, name, mean, max_points, number, level_name)
         gap = target_gap(row, applies[team_id].get((slug, key)))
         if gap is not None:
-            out[team_id][key] = gap
-    return out
+            by_team[team_id][key] = gap
+    return RoundGaps(by_team=by_team, defaults=applies[None])
 
 
 def target_for(team: Team, bank_slug: str, dimension_key: str) -> EffectiveTarget | None:

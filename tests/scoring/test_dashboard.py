@@ -89,13 +89,16 @@ def test_dashboard_queries_do_not_grow_with_teams_and_rounds(
     client.force_login(executive)
     url = reverse("scoring:dashboard", args=[org.slug])
     submitted_round(team=TeamFactory(organization=org), days_ago=30, points=[1, 2, 0])
-    with django_assert_max_num_queries(12) as small:
+    # 12 for the dashboard itself, 12 for what #15 added inside the fragment: the organization
+    # patterns (8 for one bank, and its guidance when a pattern is found), the targets (the
+    # latest rounds, their dimension scores, the targets).
+    with django_assert_max_num_queries(24) as small:
         client.get(url)
     for index in range(10):
         team = TeamFactory(organization=org)
         submitted_round(team=team, days_ago=90, points=[1, 1, 2])
         submitted_round(team=team, days_ago=10 + index, points=[2, 1, 2])
-    with django_assert_max_num_queries(12) as large:
+    with django_assert_max_num_queries(24) as large:
         client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries)
 
@@ -110,7 +113,7 @@ def test_dashboard_statements_are_the_same_for_30_and_300_teams(
 
     def statements() -> tuple[int, int]:
         cache.clear()
-        with django_assert_max_num_queries(12) as cold:
+        with django_assert_max_num_queries(24) as cold:  # 12, and 12 for patterns and targets
             html = client.get(url).content.decode().split('id="roadmap-status"')[1]
         with django_assert_max_num_queries(8) as warm:  # the same, without a CSRF token
             assert client.get(url).content.decode().split('id="roadmap-status"')[1] == html
@@ -225,3 +228,30 @@ def test_the_maturity_grid_shades_the_target_zone_only_with_both_defaults():
     for partial in ({}, None, {"application": both["application"]}):
         svg = figures.maturity_grid(_grid_data(), targets=partial)
         assert "target-zone" not in svg and "Target zone" not in svg
+
+
+def test_practices_weak_across_teams_top_three_then_show_all(client, org, executive):
+    def four_weak(index: int) -> int:
+        return 0 if index < 4 else 2  # APP-1 to APP-4 at Initial, the rest at the top
+
+    for name in ("Search", "Support", "Billing"):
+        submitted_round(team=TeamFactory(organization=org, name=name), points=[four_weak] * 3)
+    client.force_login(executive)
+    html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    section = html[html.index('id="patterns"') :]
+    top, rest = section.split("<details", 1)
+    assert top.count("3 of 3 teams are at Initial on ") == 3
+    assert "Teams: Billing, Search, Support" in top and "To reach Defined: <q>" in top
+    assert "Show all 4 practices" in rest and rest.count("3 of 3 teams are at Initial on ") == 1
+    # Beside each, the link that turns it into an organization action (plans' hook), the same
+    # for every viewer; the organization plan is linked from the page.
+    new = reverse("plans:organization_action_new", args=[org.slug])
+    assert section.count(f'href="{new}?bank=') == 4
+    assert reverse("plans:organization_plan", args=[org.slug]) in html
+
+
+def test_no_practice_weak_across_teams_says_so(client, org, executive):
+    submitted_round(team=TeamFactory(organization=org), points=[2, 2, 2])
+    client.force_login(executive)
+    html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    assert "No practice is weak across teams" in html

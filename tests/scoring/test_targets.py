@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.organizations.access import organization_access
 from apps.organizations.models import Role
 from apps.scoring import targets
+from apps.scoring.models import Target
 from apps.scoring.selectors import ScoreRow
 from apps.scoring.targets import EffectiveTarget, TargetRefused, target_gap
 from tests.factories import TeamFactory, published_bank
@@ -506,3 +507,58 @@ def test_without_targets_the_result_page_says_so_and_where_to_set_them(
     section = page.content.decode()[page.content.decode().index('id="targets"') :]
     assert "No target set for this question set yet." in section
     assert reverse("scoring:team_targets", args=[org.slug, team.public_id]) in section
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_the_same_target_and_gap_as_the_round_result(
+    client, org, team, executive, default_managed, closed_v1_round, django_assert_max_num_queries
+):
+    client.force_login(executive)
+    result = client.get(
+        reverse("scoring:round_result", args=[org.slug, closed_v1_round.public_id])
+    ).content.decode()
+    section = result[result.index('id="targets"') :]
+    assert "gap 25 pp" in section and "31 Mar 2099" in section
+    # The dashboard's Target column: the same gap and date, from the same rule.
+    with django_assert_max_num_queries(28):  # 24 (test_dashboard), and the target banks
+        page = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    heatmap = page[page.index('class="table align-middle heatmap"') :].split("</table>")[0]
+    assert '<th scope="col">Target</th>' in heatmap
+    assert "Application maturity: gap 25 pp · due 31 Mar 2099" in heatmap
+    assert "Operational maturity:" not in heatmap  # no target there
+    # Only the application default: no target zone on the grid.
+    assert "Target zone" not in page
+    # The dashboard CSV: target, gap in pp and due date per dimension.
+    [header, row] = read_csv(client.get(reverse("scoring:dashboard_csv", args=[org.slug])))
+    cells = dict(zip(header, row, strict=True))
+    assert (
+        cells["Application maturity target"],
+        cells["Application maturity gap_pp"],
+        cells["Application maturity due"],
+    ) == ("Managed", "25", "2099-03-31")
+    assert cells["Operational maturity target"] == cells["Operational maturity due"] == ""
+
+
+@pytest.mark.django_db
+def test_the_dashboard_says_met_overdue_and_shades_the_target_zone(
+    client, org, team, executive, default_managed, closed_v1_round
+):
+    targets.target_set(
+        access=_access(executive, org),
+        bank_slug="llmops",
+        dimension_key="operational",
+        level=2,
+        due=DUE,
+    )
+    client.force_login(executive)
+    url = reverse("scoring:dashboard", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert "Operational maturity: met · due 31 Mar 2099" in page
+    assert 'class="target-zone"' in page and ">Target zone</text>" in page
+    # Unmet past its date: overdue, marked (and met past its date: still met).
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Target.objects.filter(organization=org).update(due=yesterday, updated_at=timezone.now())
+    page = client.get(url).content.decode()
+    day = yesterday.strftime("%-d %b %Y")
+    assert f"Application maturity: gap 25 pp · overdue since {day}" in page
+    assert f"Operational maturity: met · due {day}" in page
