@@ -154,7 +154,7 @@ def owner_token(
     for public_id, scope, obj, status in [
         (READY_REPORT, "round", closed, ReportStatus.READY),
         (QUEUED_REPORT, "organization", org, ReportStatus.QUEUED),
-        (FAILED_REPORT, "round", thin, ReportStatus.FAILED),
+        (FAILED_REPORT, "team", team, ReportStatus.FAILED),  # a round below its threshold has none
     ]:
         report = report_services.report_request(scope=scope, obj=obj, requested_by=owner)
         Report.objects.filter(pk=report.pk).update(
