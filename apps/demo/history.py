@@ -15,6 +15,7 @@ questions' options are replaced."""
 import datetime as dt
 import random
 import uuid
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,6 +175,7 @@ def _answer(
         submitted_at = round_.opens_at + dt.timedelta(
             days=rng.randint(1, 10), hours=rng.randint(8, 17)
         )
+        submitted_at = min(submitted_at, timezone.now())  # the open round: never in the future
         scoring_services.response_score(response=response)
         round_services.response_mark_submitted(response=response, submitted_at=submitted_at)
 
@@ -262,13 +264,16 @@ def _seed_open_round(organization, bank, questions, *, unsure: bool) -> int:
     team = Team.objects.filter(organization=organization, name="Support Copilot").first()
     if team is None or Round.objects.filter(team=team, status=RoundStatus.OPEN).exists():
         return 0
-    now = timezone.now()
+    # Whole days in the organization's time zone, as a lead enters them: opened at 09:00 five
+    # days ago, closing at the end of the ninth day from today (midnight: "end of <day>").
+    zone = zoneinfo.ZoneInfo(organization.time_zone)
+    today = timezone.localdate(timezone=zone)
     round_ = Round.objects.create(
         team=team,
         bank=bank,
         title="This quarter's LLMOps check",
-        opens_at=now - dt.timedelta(days=5),
-        closes_at=now + dt.timedelta(days=9),
+        opens_at=dt.datetime.combine(today - dt.timedelta(days=5), dt.time(9), zone),
+        closes_at=dt.datetime.combine(today + dt.timedelta(days=10), dt.time(0), zone),
         anonymous=True,
         min_respondents=3,
     )

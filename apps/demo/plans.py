@@ -108,7 +108,8 @@ BY_HAND = {
     ],
 }
 
-# Titles of the organization-level actions, by the pattern's question code (llmops v2).
+# Titles the executive gave the organization-level actions, by the pattern's question code
+# (llmops v2); another pattern's action keeps the title the organization plan's form suggests.
 PATTERN_TITLES = {
     "OPS-4": "Drift alerts as a shared platform service for every LLM team",
     "APP-8": "One versioned store for every team's evaluation data",
@@ -252,7 +253,7 @@ def _seed_organization_actions(organization: Organization, latest: dict, today, 
     start = _at(closed.astimezone(zone).date() + dt.timedelta(days=10), zone)
     created = []
     for k, pattern in enumerate(patterns):
-        default = f"{pattern.code} to {pattern.next_level_name} in every team: {pattern.text}"
+        default = f"{pattern.code} to {pattern.next_level_name} across teams: {pattern.text}"
         action, _ = action_create(
             organization=organization,
             team=None,

@@ -18,9 +18,10 @@ from apps.organizations.models import Membership, TeamMembership
 from apps.plans.check import Movement, plan_check
 from apps.plans.models import Action, ActionSource, ActionStatus
 from apps.plans.selectors import today_for
+from apps.scoring.models import Target
 from apps.scoring.patterns import latest_visible_rounds, organization_patterns
 from apps.scoring.selectors import round_team_result
-from apps.scoring.targets import ORGANIZATION, TEAM, organization_defaults, team_targets
+from apps.scoring.targets import ORGANIZATION, TEAM, team_targets
 from apps.surveys.models import QuestionBank, Round
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,8 @@ def demo(django_db_setup, django_db_blocker):
         }
         seen["today"] = today
         seen["defaults"] = {
-            key: (t.level, t.due) for key, t in organization_defaults(organization).items()
+            (t.bank_slug, t.dimension_key): (t.level, t.due)
+            for t in Target.objects.filter(organization=organization, team__isnull=True)
         }
         seen["targets"] = {
             name: {
