@@ -64,10 +64,10 @@ class CheckedAction:
     @property
     def line(self) -> str:
         """The sentence the result page shows: "Done: automated evaluation gate · APP-5 moved
-        from Defined to Managed", or "automated evaluation gate: done, but APP-5 is still at
-        Defined"."""
+        from Defined to Managed", or "automated evaluation gate — done, but APP-5 is still at
+        Defined" (a dash, not a colon: a title made from a step may end in a question mark)."""
         if self.flagged:
-            return f"{self.action.title}: {self.change}"
+            return f"{self.action.title} — {self.change}"
         return f"Done: {self.action.title} · {self.change}"
 
 

@@ -199,7 +199,7 @@ def test_the_lead_reads_the_plan_check_on_the_latest_result(demo):
         "from Initial to Defined (llmops v1 → llmops v2)" in text
     )
     assert (
-        "Did not move OPS-3 to Managed: What does the team watch in production?: done, but "
+        "Did not move OPS-3 to Managed: What does the team watch in production? — done, but "
         "OPS-3 is still at Defined (llmops v1 → llmops v2)" in text
     )
     assert "1 done action did not move its question: worth a look in the retro." in text

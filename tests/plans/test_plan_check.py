@@ -82,7 +82,7 @@ def test_the_check_pairs_done_actions_with_their_questions_levels(team, two_roun
     )
     stuck = by_title["Compare models on a benchmark"]
     assert stuck.flagged
-    assert stuck.line == "Compare models on a benchmark: done, but APP-1 is still at Defined"
+    assert stuck.line == "Compare models on a benchmark — done, but APP-1 is still at Defined"
     assert by_title["Write the runbook"].line == "Done: Write the runbook · no question linked"
     assert [item.action.title for item in check.flagged] == ["Compare models on a benchmark"]
 
@@ -94,7 +94,7 @@ def test_the_result_page_shows_the_check(client, org, team, lead, two_rounds):
     text = page.content.decode()
     assert "The plan, checked" in text
     assert "Done: Automated evaluation gate · APP-5 moved from Defined to Managed" in text
-    assert "Compare models on a benchmark: done, but APP-1 is still at Defined" in text
+    assert "Compare models on a benchmark — done, but APP-1 is still at Defined" in text
     assert "Did not move" in text
     assert "Done before Q3 closed" not in text and "Still to do" not in text
 
