@@ -310,13 +310,20 @@ def executive_dashboard(
     first_total: dict[int, tuple[int | None, int]] = {}  # team: (first round's total, bank)
     trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
     banks_first: dict[int, int] = {}  # bank: the quarter it is first used in, in that order
+    decimals: dict[int, Decimal] = {}  # whole percentages repeat: one Decimal each
+
+    def decimal(value: int) -> Decimal:
+        if value not in decimals:
+            decimals[value] = Decimal(value)
+        return decimals[value]
+
     for closed, _, team, bank, quarter, title, cells, (x, y) in rounds:
         latest[team] = (bank, cells, title, closed)
         if team not in first_total:
             total = cells.get(None)
             first_total[team] = (total and total[VALUE], bank)
         if x is not None and y is not None:
-            trails[team].append((Decimal(x), Decimal(y)))
+            trails[team].append((decimal(x), decimal(y)))
         if bank not in banks_first:
             banks_first[bank] = quarter
     if not latest:
@@ -382,7 +389,7 @@ def executive_dashboard(
     def cell(row: tuple, bank_id: int) -> Cell:
         key = (bank_id, row[NUMBER], row[VALUE])
         if key not in made:
-            made[key] = Cell(Decimal(row[VALUE]), row[NUMBER], level_names[bank_id, row[NUMBER]])
+            made[key] = Cell(decimal(row[VALUE]), row[NUMBER], level_names[bank_id, row[NUMBER]])
         return made[key]
 
     teams = []
@@ -401,7 +408,7 @@ def executive_dashboard(
                 for dimension_id, row in round_cells.items()
             },
             trail=trails[team_id],
-            first_total=None if first is None else Decimal(first),
+            first_total=None if first is None else decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
         )
         row.ordered_cells = [row.cells.get(key) for key in ordered_keys]  # no lookups per cell
