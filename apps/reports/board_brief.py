@@ -20,11 +20,12 @@ from apps.plans.selectors import PlanSummary
 from apps.reports.offer import ReportUnavailable, organization_unavailable
 from apps.scoring import figures, targets
 from apps.scoring.dashboard import Dashboard, TeamRow, executive_dashboard
-from apps.scoring.patterns import organization_patterns
+from apps.scoring.patterns import latest_visible_rounds, organization_patterns
 
-# Teams the heat map lists on the brief's first page; a larger organization's brief lists the
-# teams with the lowest totals (those a board asks about) and says how many it leaves out.
-MAX_HEATMAP_TEAMS = 12
+# Teams the heat map lists on the brief's first page (a team and its targets take two to three
+# lines, and the grid follows); a larger organization's brief lists the teams with the lowest
+# totals (those a board asks about) and says how many it leaves out.
+MAX_HEATMAP_TEAMS = 8
 MAX_PLAN_ROWS = 6  # teams in the plan progress table: the most overdue first
 TREND_QUARTERS = 4  # quarters in the table under the trend chart (the chart has them all)
 MAX_PATTERN_TEAMS = 6  # team names under a pattern
@@ -62,13 +63,24 @@ def _listed(teams: list[TeamRow]) -> list[TeamRow]:
     return sorted(lowest[:MAX_HEATMAP_TEAMS], key=lambda t: t.name)
 
 
-def standing(data: Dashboard) -> Standing:
+def standing(organization, data: Dashboard) -> Standing:
+    """The heat map with each listed team's targets (met, or the gap in pp, and the date), as
+    the dashboard shows them (`targets.round_gaps` over each team's latest visible round), and
+    the grid with the organization's target zone."""
     listed = _listed(data.teams)
+    shown = {team.team_id for team in data.teams}
+    rounds = {
+        team_id: round_id
+        for round_id, team_id in latest_visible_rounds(organization).items()
+        if team_id in shown
+    }
+    gaps = targets.round_gaps(organization, rounds)
+    zone = gaps.defaults_for(sorted({slug for slug, _ in gaps.defaults}))
     return Standing(
         data=data,
-        heatmap=figures.heatmap(replace(data, teams=listed)),
+        heatmap=figures.heatmap(replace(data, teams=listed), gaps=gaps.by_team),
         listed=len(listed),
-        grid=figures.maturity_grid(data),
+        grid=figures.maturity_grid(data, targets=zone),
     )
 
 
@@ -131,7 +143,7 @@ def board_brief(organization, *, today) -> dict:
         "kind_label": "Board brief",
         "heading": organization.name,
         "subheading": "Maturity across teams",
-        "standing": standing(data),
+        "standing": standing(organization, data),
         "trend_chart": figures.trend_chart(organization.name, data),
         "trend": data.trend[-TREND_QUARTERS:],
         "trend_span": " to ".join(dict.fromkeys([data.trend[0][0], data.trend[-1][0]]))

@@ -137,9 +137,12 @@ def change_basis(result: RoundResult) -> str:
     return f"Change: percentage points (pp) since {previous.title}."
 
 
-def team_grid(result: RoundResult, points: list[HistoryPoint]) -> SafeString | None:
+def team_grid(
+    result: RoundResult, points: list[HistoryPoint], zone: dict | None = None
+) -> SafeString | None:
     """The team alone on the maturity grid: its dot at this round and its trail through the
-    team's earlier visible rounds; None for a bank without a grid (`charts.grid_axes`).
+    team's earlier visible rounds, and the zone where its targets (`zone`: dimension key →
+    `targets.EffectiveTarget`) are met; None for a bank without a grid (`charts.grid_axes`).
 
     `figures.maturity_grid` draws the dashboard's teams; this hands it the one team, its trail
     taken from the same stored percentages the dashboard reads."""
@@ -189,11 +192,12 @@ def plan(result: RoundResult, *, today: dt.date) -> Plan:
 
 def glance(result: RoundResult, points: list[HistoryPoint], team_targets: dict) -> Glance:
     slug = result.round.bank.slug
+    zone = {key: target for (bank, key), target in team_targets.items() if bank == slug}
     return Glance(
         result=result,
         change_basis=change_basis(result),
         chart=figures.round_chart(result),
-        grid=team_grid(result, points),
+        grid=team_grid(result, points, zone),
         gaps={
             row.key: gap
             for row, gap in targets.row_gaps(result.dimensions, team_targets, slug)

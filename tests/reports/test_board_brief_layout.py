@@ -1,7 +1,7 @@
 """The board brief stays on two A4 pages for a larger organization: more teams than the heat map
-lists, trend over many quarters, three patterns with their recommendations and many plans.
-What does not fit is counted, and said where to find it; each pattern quotes the bank's
-guidance for the level above the lowest."""
+lists (each with its targets), three patterns with their recommendations and many plans. What
+does not fit is counted, and said where to find it; each pattern quotes the bank's guidance for
+the level above the lowest."""
 
 import datetime as dt
 import io
@@ -15,6 +15,7 @@ from apps.organizations.models import Role
 from apps.reports import services
 from apps.reports.models import Report
 from apps.reports.pdf import render_pdf
+from apps.scoring.models import Target
 from apps.surveys.models import Guidance
 from tests.factories import ActionFactory, TeamFactory, published_bank
 from tests.scenarios import submitted_round
@@ -39,6 +40,10 @@ def test_a_large_organizations_brief_stays_on_two_pages(org, member_of):
                 status="done" if n == 2 else "todo",
                 done_at=timezone.now() if n == 2 else None,
             )
+    for key in ("application", "operational"):  # the heat map's Target column, the grid's zone
+        Target.objects.create(
+            organization=org, bank_slug="llmops", dimension_key=key, level=4, due=today
+        )
     executive = member_of(Role.EXECUTIVE)
     report = services.report_request(scope="organization", obj=org, requested_by=executive)
     pdf = render_pdf(services.report_html(Report.objects.get(pk=report.pk)))
@@ -48,7 +53,8 @@ def test_a_large_organizations_brief_stays_on_two_pages(org, member_of):
         .stdout.decode()
         .split()
     )
-    assert "The 12 teams with the lowest totals are listed; 4 more are on the dashboard" in text
+    assert "The 8 teams with the lowest totals are listed; 8 more are on the dashboard" in text
+    assert "Application maturity: gap" in text and "Target zone" in text
     assert "10 more teams with a plan" in text
     assert "16 actions done, 32 open, of which 24 overdue" in text
     bank = published_bank()

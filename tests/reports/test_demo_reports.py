@@ -120,6 +120,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                     download_name=report.download_name,
                 )
             built["next_level_guidance"] = _next_level_guidance(latest)
+            built["defined_guidance"] = dict(
+                Guidance.objects.filter(
+                    bank=latest.bank, question__isnull=False, level__number=2
+                ).values_list("question__code", "text")
+            )
             built["day"] = timezone.localdate(timezone=ZoneInfo(organization.time_zone)).isoformat()
             built["questions"] = latest.bank.questions.count()
             built["round_title"] = latest.title
@@ -210,6 +215,22 @@ def test_the_board_brief_shows_where_teams_stand_the_grid_and_the_trend(demo):
     assert "Trend by quarter" in second and 'aria-labelledby="trend-chart-title' in (
         demo["board_brief"].html
     )
+
+
+def test_the_board_brief_names_the_patterns_each_with_the_next_levels_guidance(demo):
+    text = demo["board_brief"].text
+    found = re.findall(r"(\d+) of (\d+) teams are at Initial on ((?:APP|OPS)-\d+)", text)
+    assert found, "the demo has teams at Initial on the same practices"
+    for weak, total, code in found:
+        assert int(weak) >= 2 and 3 * int(weak) >= int(total)
+        assert " ".join(demo["defined_guidance"][code].split()) in text, code
+
+
+def test_the_board_brief_measures_teams_against_their_targets(demo):
+    first = " ".join(demo["board_brief"].pages[0].split())
+    assert "Targets (organization defaults" in first
+    assert "Application maturity: met" in first or "Application maturity: gap" in first
+    assert "Target zone" in demo["board_brief"].html
 
 
 @pytest.mark.parametrize("key", ["retro_pack", "team_history"])
