@@ -172,7 +172,7 @@ def team_grid(
         hidden_rounds=0,
         bands=chart_bands(result.bands, result.total.max_points),
     )
-    return figures.maturity_grid(data)
+    return figures.maturity_grid(data, targets=zone)
 
 
 def plan(result: RoundResult, *, today: dt.date) -> Plan:

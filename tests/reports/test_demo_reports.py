@@ -197,6 +197,12 @@ def test_every_step_quotes_the_guidance_of_its_questions_next_level(demo, key):
         assert " ".join(guidance.split()) in part, code
 
 
+def test_the_retro_pack_draws_the_team_on_the_grid_with_its_target_zone(demo):
+    html = demo["retro_pack"].html
+    grid = html.split('aria-labelledby="maturity-grid-title')[1].split("</svg>")[0]
+    assert "Support Copilot" in grid and "Target zone" in grid
+
+
 def test_the_team_history_adds_the_trend_over_its_rounds(demo):
     text = demo["team_history"].text
     assert "Over time" in text and "Q2 2025 LLMOps check" in text and "Q3 2026 LLMOps check" in text
