@@ -169,6 +169,18 @@ def owner_token(
     return api_token_create(user=owner, name="schemathesis")[1]
 
 
+# Operations whose bodies are checked beyond their schema: a target's level must exist in the
+# bank and its date lie ahead, an action's owner must be on the team, its question in the bank.
+# A schema-valid body can be refused there with a 400 and its reason, as the pages refuse it;
+# every other check still runs on them.
+CHECKED_BEYOND_THE_SCHEMA = {
+    ("PUT", "/api/v1/organizations/{slug}/targets/{bank}/{dimension}"),
+    ("PUT", "/api/v1/organizations/{slug}/teams/{team_id}/targets/{bank}/{dimension}"),
+    ("POST", "/api/v1/organizations/{slug}/teams/{team_id}/actions"),
+    ("PATCH", "/api/v1/organizations/{slug}/actions/{action_id}"),
+}
+
+
 @schema.parametrize()
 @hypothesis.settings(
     max_examples=25,
@@ -185,7 +197,11 @@ def test_api_conforms_to_its_schema(case, owner_token):
     # checks report) cannot leave the test's transaction aborted for the cases after it.
     savepoint = transaction.savepoint_create()
     try:
-        case.call_and_validate(headers=bearer(owner_token))
+        if (case.method.upper(), case.path) in CHECKED_BEYOND_THE_SCHEMA:
+            excluded = {"excluded_checks": [checks.positive_data_acceptance]}
+        else:
+            excluded = {}
+        case.call_and_validate(headers=bearer(owner_token), **excluded)
     finally:
         transaction.savepoint_rollback(savepoint)
 
