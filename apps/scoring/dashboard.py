@@ -4,9 +4,9 @@ Only rounds whose results may be seen (`Round.objects.results_visible()`: closed
 their threshold) count. The database does the per-row work: each aggregate's percentage
 (`percent_sql`, the SQL twin of `calculations.percent`) and each round's quarter
 (`closing_quarter_sql`, the twin of `dates.quarter_of`), so that Python is left with one pass
-over small integers (the trend's sums, each round's cells) and one over the rounds in the
-order they closed (each team's newest cells, first total and trail, each bank's first quarter).
-The rows carry a round's visibility, quarter, title and close once, on its total row.
+over small integers: the trend's sums, each team's newest cells, first total and trail, each
+bank's first quarter. The rows carry a round's visibility, quarter, title and close once, on its
+total row.
 """
 
 import datetime as dt
@@ -274,26 +274,48 @@ def executive_dashboard(
         if key in GRID_AXES:
             axes[pk] = GRID_AXES.index(key)
 
+    # One pass over the rows, keeping only what the page shows: each team's newest round's cells
+    # (a newer round replaces them: the rows of the others are let go at once, which spares
+    # the garbage collector thousands of live objects), its first total, its trail points, each
+    # bank's first use, the trend's sums. A round is ordered by (closed, id).
     hidden = 0
-    rounds = []  # (closed, round, team, bank, quarter, title, cells, grid point)
+    latest: dict[int, tuple] = {}  # team: ((closed, id), its bank, its cells, its title, closed)
+    firsts: dict[int, tuple] = {}  # team: ((closed, id), its total, its bank)
+    trails: dict[int, list[tuple]] = defaultdict(list)  # team: [((closed, id), x, y)]
+    banks_first: dict[int, tuple] = {}  # bank: ((closed, id), its quarter)
     # quarter: {dimension: [sum of the rounds' percentages, how many]}
     sums: dict[int, dict[int | None, list[int]]] = {}
-    round_id = point = cells = totals = None
+    round_id = order = round_team = cells = totals = x = y = None
     shown = False
     for row in rows:
         round_, dimension, _, value, visible, team, bank, at, title, closed = row
         if round_ != round_id:  # a round's first row: its total
+            if shown and x is not None and y is not None:
+                trails[round_team].append((order, x, y))
             round_id, shown = round_, visible
             if not shown:  # under its threshold (or, with no total, nothing to show)
                 hidden += dimension is None
                 continue
-            point, cells, totals = [None, None], {}, sums.setdefault(at, {})
-            rounds.append((closed, round_id, team, bank, at, title, cells, point))
+            order, round_team, x, y = (closed, round_id), team, None, None
+            totals = sums.setdefault(at, {})
+            newest = latest.get(team)
+            if newest is None or order > newest[0]:
+                cells = {}
+                latest[team] = (order, bank, cells, title, closed)
+            else:
+                cells = None  # an older round: its cells are not shown
+            first = firsts.get(team)
+            if first is None or order < first[0]:
+                firsts[team] = (order, value, bank)
+            used = banks_first.get(bank)
+            if used is None or order < used[0]:
+                banks_first[bank] = (order, at)
         elif not shown:
             continue
         if value is None:  # nobody scored here: not assessed, no cell
             continue
-        cells[dimension] = row  # the row itself: no new object per row
+        if cells is not None:
+            cells[dimension] = row  # the row itself: no new object per cell
         total = totals.get(dimension)
         if total is None:
             totals[dimension] = [value, 1]
@@ -301,33 +323,20 @@ def executive_dashboard(
             total[0] += value
             total[1] += 1
         if dimension in axes:
-            point[axes[dimension]] = value
-
-    # The rounds in the order they closed: each team's newest and first, its trail, the
-    # order in which banks are first used.
-    rounds.sort()  # by when they closed, then by id (ids differ: nothing further compared)
-    latest: dict[int, tuple] = {}  # team: (its bank, its cells, its title, closed)
-    first_total: dict[int, tuple[int | None, int]] = {}  # team: (first round's total, bank)
-    trails: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    banks_first: dict[int, int] = {}  # bank: the quarter it is first used in, in that order
+            if axes[dimension]:
+                y = value
+            else:
+                x = value
+    if shown and x is not None and y is not None:
+        trails[round_team].append((order, x, y))
+    if not latest:
+        return Dashboard([], [], [], [], hidden)
     decimals: dict[int, Decimal] = {}  # whole percentages repeat: one Decimal each
 
     def decimal(value: int) -> Decimal:
         if value not in decimals:
             decimals[value] = Decimal(value)
         return decimals[value]
-
-    for closed, _, team, bank, quarter, title, cells, (x, y) in rounds:
-        latest[team] = (bank, cells, title, closed)
-        if team not in first_total:
-            total = cells.get(None)
-            first_total[team] = (total and total[VALUE], bank)
-        if x is not None and y is not None:
-            trails[team].append((decimal(x), decimal(y)))
-        if bank not in banks_first:
-            banks_first[bank] = quarter
-    if not latest:
-        return Dashboard([], [], [], [], hidden)
 
     def key_of(dimension_id) -> str:
         return "total" if dimension_id is None else dimension_info[dimension_id][0]
@@ -346,7 +355,7 @@ def executive_dashboard(
         )
     # A marker where each bank after the first is first used.
     new_banks: dict[str, list[str]] = defaultdict(list)
-    for bank_id, quarter in list(banks_first.items())[1:]:
+    for bank_id, (_, quarter) in sorted(banks_first.items(), key=lambda item: item[1][0])[1:]:
         new_banks[quarter_label(quarter)].append(bank_label[bank_id])
     markers = [
         (index, ", ".join(new_banks[label]))
@@ -372,7 +381,7 @@ def executive_dashboard(
     # The levels of the banks in the period: their names (a cell's level is named by its round's
     # bank, which a published bank never changes) and the bands of the bank of the newest round
     # of all, on that round's scale (its total's maximum).
-    latest_round, latest_bank = rounds[-1][1], rounds[-1][3]
+    (_, latest_round), latest_bank = max((order, bank) for order, bank, *_ in latest.values())
     level_rows = list(
         Level.objects.filter(bank_id__in=banks_first)
         .annotate(
@@ -393,9 +402,9 @@ def executive_dashboard(
         return made[key]
 
     teams = []
-    for team_id, (bank_id, round_cells, title, closed) in latest.items():
+    for team_id, (_, bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
-        first, first_bank = first_total[team_id]
+        _, first, first_bank = firsts[team_id]
         row = TeamRow(
             team_id,
             public_id,
@@ -407,7 +416,7 @@ def executive_dashboard(
                 key_of(dimension_id): cell(row, bank_id)
                 for dimension_id, row in round_cells.items()
             },
-            trail=trails[team_id],
+            trail=[(decimal(x), decimal(y)) for _, x, y in sorted(trails[team_id])],
             first_total=None if first is None else decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
         )
