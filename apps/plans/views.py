@@ -139,19 +139,12 @@ def action_new(request, access, team_id):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            action, created = services.action_create(
-                organization=access.organization,
-                team=team,
-                title=data["title"],
-                created_by=request.user,
-                owner=data["owner"],
-                due_date=data["due_date"],
-                done_when=data["done_when"],
-                notes=data["notes"],
-                question=data["question"],
-                status=data["status"],
+            action, created = _create_from_form(
+                access.organization,
+                team,
+                data,
+                request.user,
                 source_round=_source_round(team, data["source_round"]),
-                form_token=data["form_token"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -167,6 +160,25 @@ def action_new(request, access, team_id):
         return _section_response(request, access, team, status=BAD_INPUT, form=form)
     context = {"organization": access.organization, "team": team, "form": form}
     return render(request, "plans/action_form.html", context, status=BAD_INPUT)
+
+
+def _create_from_form(organization, team, data: dict, user, **source):
+    """`services.action_create` with a valid ActionForm's fields (`team` None: an organization
+    action); `source`: where it comes from (`source_round=` or `source=`)."""
+    return services.action_create(
+        organization=organization,
+        team=team,
+        title=data["title"],
+        created_by=user,
+        owner=data["owner"],
+        due_date=data["due_date"],
+        done_when=data["done_when"],
+        notes=data["notes"],
+        question=data["question"],
+        status=data["status"],
+        form_token=data["form_token"],
+        **source,
+    )
 
 
 def _edit_response(request, access, action, form, *, status=200):
@@ -370,19 +382,12 @@ def organization_action_new(request, access):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            action, created = services.action_create(
-                organization=organization,
-                team=None,
-                title=data["title"],
-                created_by=request.user,
-                owner=data["owner"],
-                due_date=data["due_date"],
-                done_when=data["done_when"],
-                notes=data["notes"],
-                question=data["question"],
-                status=data["status"],
+            action, created = _create_from_form(
+                organization,
+                None,
+                data,
+                request.user,
                 source=ActionSource.PATTERN if data["from_pattern"] else ActionSource.HAND,
-                form_token=data["form_token"],
             )
         except ValidationError as error:
             form.add_error(None, error)
