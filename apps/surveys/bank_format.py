@@ -157,8 +157,10 @@ def read_bank_file(handle, size: int | None = None):
 
 
 def load_bank_json(raw: bytes):
+    """Decoded JSON from UTF-8 bytes. A byte order mark at the start (which Notepad and other
+    Windows editors write) is dropped: `json.loads` would refuse it ("Unexpected UTF-8 BOM")."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BankFormatError(
             [f"The file is not valid JSON: it is not UTF-8 text ({error})."]

@@ -284,7 +284,7 @@ def install_shipped_banks(directory: Path = SHIPPED_BANKS_DIR) -> list[QuestionB
     """
     installed = []
     for path in sorted(directory.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is fine
         slug, version = data.get("slug"), data.get("version")
         if QuestionBank.objects.filter(slug=slug, version=version).exists():
             continue
