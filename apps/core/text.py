@@ -3,9 +3,13 @@
 PostgreSQL refuses a NUL character (U+0000) in text with a DataError, so a NUL typed or
 pasted into a search box, a link or a name would be a 500. `RefuseNulMiddleware` answers a
 400 for any NUL in the URL (path or query string); services that store a name use
-`without_nul`. `normalize_email` gives an e-mail address its one spelling."""
+`without_nul`. `normalize_email` gives an e-mail address its one spelling.
+
+Words and numbers written to people: `possessive` ("NewCo Labs' time zone"), `format_points`
+("7.5 / 14": every score in points, on pages, e-mails and PDFs alike)."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 NUL = "\x00"
 NUL_REFUSED = (
@@ -44,3 +48,30 @@ def normalize_email(email: str) -> str:
     except UnicodeError:  # not a valid domain name: the form's validation says so
         return email
     return f"{local}@{domain}"
+
+
+def possessive(name) -> str:
+    """A name's possessive: "Ada's", and "NewCo Labs'" for a name ending in s (as the style
+    guides write plural-looking names). With the straight apostrophe, as every page writes it."""
+    name = str(name or "").rstrip()
+    if not name:
+        return ""
+    return f"{name}'" if name[-1] in "sS" else f"{name}'s"
+
+
+POINTS_QUANTUM = Decimal("0.1")
+
+
+def format_points(value) -> str:
+    """A number of points as people read it: one decimal, rounded half up ("7.5", "10.0",
+    "14.0"), so that a score and its maximum, and every score beside another, are written alike.
+    None or not a number: an empty string."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    if not number.is_finite():
+        return ""
+    return f"{number.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP):f}"

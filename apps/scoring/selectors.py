@@ -50,7 +50,8 @@ def withheld_message(reason: Withheld, *, n: int, needed: int, invited: int | No
         return f"{n} submitted of {invited} invited"
     if reason == Withheld.NOT_YOURS:
         return "Not available"
-    return f"{n} of {needed} needed"
+    # "2 of 3 needed" read as "2 more needed": say what the numbers count.
+    return f"{n} of the {needed} responses needed"
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> 
     tenant gate) or the respondent's `Participant`. The rule is the same for all of them: team
     results of any kind show only once the round is closed and at or above its threshold.
     While the round is open the result carries only "n submitted of m invited"; below the
-    threshold only "n of m needed". Nothing else leaves here for a withheld result.
+    threshold only "n of the m responses needed". Nothing else leaves here for a withheld result.
 
     `questions=False` is for a surface that shows only the scores (the result CSV): the
     per-question rows (answers counted per option, levels, comments) are not built, and

@@ -101,7 +101,7 @@ def test_round_result_withholds_everything_under_the_threshold(client, org, team
         "respondents": 2,
         "needed": 3,
         "visible": False,
-        "message": "2 of 3 needed",
+        "message": "2 of the 3 responses needed",
         "scores": [],
         "questions": [],
         "steps": [],

@@ -94,7 +94,7 @@ def test_no_retro_pack_for_an_open_or_withheld_round_and_the_button_says_why(
     submit_responses(round_, [2, 2], close=close)  # two of the three needed
     round_.refresh_from_db()
     why = (
-        "No retro pack: the round closed below its threshold (2 of 3 needed)"
+        "No retro pack: the round closed below its threshold (2 of the 3 responses needed)"
         if close
         else "No retro pack while the round is open (2 submitted of 2 invited)"
     )

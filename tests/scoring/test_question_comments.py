@@ -78,7 +78,7 @@ def test_no_comment_leaves_before_the_result_may_be_seen(client, org, team, lead
     client.force_login(lead)
     seen = surfaces(client, org, round_)
     assert "registry" not in seen and "wiki.example.com" not in seen and "No idea" not in seen
-    assert ("3 submitted of 3 invited" if state == "open" else "2 of 3 needed") in seen
+    assert ("3 submitted of 3 invited" if state == "open" else "2 of the 3 responses needed") in seen
     assert round_team_result(round_).questions == []
 
 

@@ -20,7 +20,7 @@ def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
     ).content.decode()
     assert "<svg" in html and 'role="img"' in html and '<title id="round-chart-title">' in html
-    assert "7 / 14" in html and "14 / 28" in html and "2 · Defined" in html
+    assert "7.0 / 14.0" in html and "14.0 / 28.0" in html and "2 · Defined" in html
     assert "where the team disagrees" in html and "disagreement" in html  # 0 vs 2 on every question
     # How many chose each answer: a distribution chart per question, the table in full beside it.
     assert html.count('<title id="question-') == 14 and "The answers in full" in html
@@ -57,19 +57,19 @@ def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(client, org, te
     page = client.get(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
     ).content.decode()
-    assert "2 of 3 needed" in page and "<svg" not in page and "Answers per question" not in page
+    assert "2 of the 3 responses needed" in page and "<svg" not in page and "Answers per question" not in page
     rows = read_csv(
         client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id]))
     )
-    assert rows[1][6] == "2 of 3 needed" and "28" not in "".join(rows[1])
+    assert rows[1][6] == "2 of the 3 responses needed" and "28" not in "".join(rows[1])
     history = client.get(
         reverse("scoring:team_history", args=[org.slug, team.public_id])
     ).content.decode()
-    assert "2 of 3 needed" in history
+    assert "2 of the 3 responses needed" in history
     rows = read_csv(
         client.get(reverse("scoring:team_history_csv", args=[org.slug, team.public_id]))
     )
-    assert rows[1][7] == "2 of 3 needed"
+    assert rows[1][7] == "2 of the 3 responses needed"
 
 
 def test_team_history_lists_rounds_with_a_line_chart_and_csv(client, org, team, lead):

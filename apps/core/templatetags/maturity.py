@@ -1,5 +1,7 @@
 from django import template
 
+from apps.core import text
+
 register = template.Library()
 
 
@@ -13,3 +15,16 @@ def get_item(mapping, key):
 def add_class(field, css: str):
     """Render a form field's widget with an extra CSS class (for hand-laid-out forms)."""
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def possessive(name) -> str:
+    """`{{ organization.name|possessive }}`: "Ada's", "NewCo Labs'" (core.text.possessive)."""
+    return text.possessive(name)
+
+
+@register.filter
+def points(value) -> str:
+    """`{{ row.mean|points }} / {{ row.max_points|points }}`: one format for every score in
+    points (core.text.format_points)."""
+    return text.format_points(value)
