@@ -1,10 +1,13 @@
 """Settings, read only from the environment (see .env.example for every variable)."""
 
+import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.utils.csp import CSP
+
+from config.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -165,8 +168,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "media/"  # never served publicly: downloads go through permission-checked views
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Report files: MEDIA_ROOT, or an S3-compatible bucket (STORAGE_URL or AWS_*; config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(os.environ),
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -176,6 +180,9 @@ STORAGES = {
         )
     },
 }
+# Downloads redirect to a URL signed for 60 s (issued after the permission check) instead of
+# streaming through the web process; the bucket's endpoint must then be reachable by browsers.
+STORAGE_PRESIGNED_DOWNLOADS = env.bool("STORAGE_PRESIGNED_DOWNLOADS", default=False)
 
 
 # --- E-mail: console by default; EMAIL_URL selects SMTP (smtp+tls://user:pass@host:587),

@@ -3,9 +3,10 @@
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from apps.core import filestore
 from apps.organizations.access import TeamAction, team_access
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportScope, ReportStatus
@@ -58,13 +59,13 @@ def may_read(access, report) -> bool:
     return True
 
 
-def pdf_download(report: Report) -> FileResponse:
-    """The PDF of a report the caller may read (checked by `report_for`); 404 until it is ready."""
+def pdf_download(report: Report):
+    """The PDF of a report the caller may read (checked by `report_for`); 404 until it is ready.
+    Streamed from the folder or bucket, or a redirect to a link signed for 60 s (filestore)."""
     if report.status != ReportStatus.READY or not report.file:
         raise Http404("This report is not ready.")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return filestore.download(
+        report.file,
         # Named when it was built (filenames.py); a file built before names were kept: its kind.
         filename=report.download_name or f"{report.scope}-report-{report.created_at:%Y-%m-%d}.pdf",
         content_type="application/pdf",

@@ -1,12 +1,10 @@
 """Report jobs: request (idempotent), build (claimed once), reclaim, clean up."""
 
 import hashlib
-import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from apps.core import jobs
+from apps.core import filestore, jobs
 from apps.core.dates import DAY, local
 from apps.core.emails import absolute_url, send_templated_email
 from apps.reports import content
@@ -24,8 +22,6 @@ from apps.reports.filenames import report_filename
 from apps.reports.models import IN_FLIGHT_OR_READY, Report, ReportScope, ReportStatus
 from apps.reports.offer import require_available
 from apps.reports.retro_pack import retro_pack, team_history_pack
-
-log = logging.getLogger(__name__)
 
 
 def _scope_fields(scope: str, obj) -> dict:
@@ -130,7 +126,8 @@ def report_download_name(report: Report, built_at) -> str:
 
 
 def report_build(report_id: int) -> None:
-    """Build a claimed job's PDF, store it and mark it ready (or failed with a clear message)."""
+    """Build a claimed job's PDF, store it and mark it ready (or failed with a clear message).
+    Raises `filestore.StorageFailed` when the file storage refuses it or does not answer."""
     from apps.reports.pdf import render_pdf
 
     report = Report.objects.select_related(
@@ -139,7 +136,10 @@ def report_build(report_id: int) -> None:
     built_at = timezone.now()  # the day the PDF says it was built, and its file name
     pdf = render_pdf(report_html(report, built_at))
     name = f"{slugify(report.organization.slug)}-{report.scope}-{report.public_id}.pdf"
-    report.file.save(name, ContentFile(pdf), save=False)
+    # In the folder or the bucket (config/storage.py); the name the storage chose is kept.
+    report.file.name = filestore.save(
+        report.file.storage, report.file.field.generate_filename(report, name), pdf
+    )
     stored = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
         status=ReportStatus.READY,
         file=report.file.name,
@@ -205,24 +205,19 @@ def reports_reclaim_stuck(now=None) -> list[int]:
 
 
 def reports_delete_old(now=None) -> int:
+    """Delete reports past REPORT_RETENTION_DAYS, file (or bucket object) first. A report whose
+    file could not be removed (the storage away) keeps its row, so the next run tries again."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_RETENTION_DAYS)
     old = Report.objects.filter(created_at__lt=cutoff)
-    for report in old.exclude(file=""):
-        report.file.delete(save=False)
-    deleted, _ = old.delete()
+    kept = report_files_delete(old.exclude(file="").values_list("file", flat=True))
+    deleted, _ = old.exclude(file__in=kept).delete()
     return deleted
 
 
-def report_files_delete(names) -> None:
-    """Remove report files from storage; a file already gone is fine, a failure is logged."""
-    storage = Report._meta.get_field("file").storage
-    for name in names:
-        if not name:
-            continue
-        try:
-            storage.delete(name)
-        except Exception:
-            log.warning("Could not delete the report file %s.", name, exc_info=True)
+def report_files_delete(names) -> list[str]:
+    """Remove report files from storage; a file already gone is fine, a failure is logged and
+    its name returned."""
+    return filestore.delete(Report._meta.get_field("file").storage, list(names))
 
 
 def report_files_delete_on_commit(reports) -> None:

@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from apps.core import jobs
+from apps.core import filestore, jobs
 from apps.reports import services
 from apps.reports.offer import ReportUnavailable
 
@@ -33,6 +33,10 @@ def build_report(self, report_id: int) -> None:
     except TRANSIENT as error:
         services.report_requeue(report_id)
         raise self.retry(exc=error, countdown=min(60, 2 ** (self.request.retries + 1))) from error
+    except filestore.StorageFailed as failed:  # "Try again" asks for it anew
+        services.report_fail(
+            report_id, f"The PDF was built but could not be stored: {failed.message} Try again."
+        )
     except ReportUnavailable as refused:  # e.g. the team's rounds were deleted meanwhile
         services.report_fail(report_id, refused.message)
     except SoftTimeLimitExceeded:

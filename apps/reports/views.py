@@ -3,6 +3,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core import filestore
 from apps.organizations.access import org_view
 from apps.reports import gate, services
 from apps.reports.models import Report, ReportStatus
@@ -63,7 +64,11 @@ def report_retry(request, access, report_id):
 @org_view()
 @require_GET
 def report_download(request, access, report_id):
-    return gate.pdf_download(gate.report_for(access, report_id))
+    try:
+        return gate.pdf_download(gate.report_for(access, report_id))
+    except filestore.FileGone as gone:  # the row outlived its file: say so, 404
+        context = {"organization": access.organization, "reason": gone.message}
+        return render(request, "reports/unavailable.html", context, status=404)
 
 
 @org_view()
