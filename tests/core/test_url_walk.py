@@ -16,39 +16,8 @@ from apps.organizations.models import Role
 from tests.factories import ActionFactory, RoundFactory, UserFactory, ready_team_report
 from tests.scenarios import submitted_round
 from tests.support.access import CASES
+from tests.support.url_walk import BY_TOKEN, LOGIN_REQUIRED, PUBLIC
 
-PUBLIC = {
-    "healthz",
-    "organizations:home",
-    "accounts:signup",
-    "accounts:login",
-    "accounts:password_reset",
-    "accounts:password_reset_done",
-    "account_email_verification_sent",
-    "account_reset_password_done",
-    "account_reset_password_from_key_done",
-    "account_inactive",
-    "api:openapi-json",
-    "api:openapi-view",
-}
-LOGIN_REQUIRED = {
-    "accounts:profile",
-    "accounts:password_change",
-    "accounts:password_change_done",
-    "surveys:mine",
-    "organizations:create",
-}
-# Reached through a secret link: a forged one is refused, whoever asks.
-BY_TOKEN = {
-    "surveys:intro": ("get", {"token": "forged"}),
-    "surveys:page": ("get", {"token": "forged", "number": 1}),
-    "surveys:answer": ("post", {"token": "forged"}),
-    "surveys:note": ("post", {"token": "forged"}),
-    "surveys:review": ("get", {"token": "forged"}),
-    "surveys:submit": ("post", {"token": "forged"}),
-    "scoring:done": ("get", {"token": "forged"}),
-    "organizations:invitation": ("get", {"token": "forged"}),
-}
 OTHER = {
     "accounts:logout",  # POST only; see test_log_out_is_post_only
     "account_reset_password_from_key",  # see test_a_forged_reset_link_offers_no_form

@@ -1,0 +1,169 @@
+"""Every page of the URL walk, in Chromium, as each role, at a phone's width (390 px) and a
+laptop's (1366 px): no page scrolls sideways, and at 1366 px the navigation stays on one line.
+
+The pages are the URL walk's (tests/support/url_walk.py: the organization's pages of the access
+matrix, the public and account pages, the pages behind a secret link), filled in with the demo
+organization's ids and real links, so that every page shows real content: long team names,
+eight teams, tables with every column. One browser, one context per person.
+"""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.core.tokens import hash_token
+from apps.demo.seed import DEMO_PASSWORD, seed_demo
+from apps.organizations.models import Invitation, Organization, Role, Team, TeamMembership
+from apps.organizations.services import invitation_token
+from apps.plans.models import Action
+from apps.reports.models import Report, ReportScope, ReportStatus
+from apps.scoring.selectors import round_team_result
+from apps.surveys import round_services
+from apps.surveys.models import Participant, Round, RoundStatus
+from tests.support.url_walk import account_pages, organization_pages, token_pages
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 800}
+LAPTOP = {"width": 1366, "height": 800}
+PEOPLE = {  # the demo's people, one per role
+    Role.MEMBER: "member@contoso.example",
+    Role.LEAD: "lead@contoso.example",
+    Role.EXECUTIVE: "exec@contoso.example",
+    Role.OWNER: "owner@contoso.example",
+}
+# How wide the page is, and (at 1366 px) how far apart the navigation's items sit vertically:
+# more than a few pixels means the navbar wrapped onto a second line.
+MEASURE = """() => {
+  const items = [...document.querySelectorAll('nav.navbar .nav-item, nav.navbar .navbar-brand')]
+    .filter(el => el.offsetParent !== null).map(el => el.getBoundingClientRect().top);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    navSpread: items.length ? Math.max(...items) - Math.min(...items) : 0,
+  };
+}"""
+
+
+def demo_world():
+    """The demo organization's ids for the walk's URLs, the extra pages worth a look (a result
+    with its Change column, an open round's withheld result) and real secret links."""
+    organization = Organization.objects.get(slug="contoso")
+    team = Team.objects.get(organization=organization, name="Support Copilot")
+    open_round = Round.objects.get(team=team, status=RoundStatus.OPEN)
+    closed = Round.objects.filter(team=team, status=RoundStatus.CLOSED).latest("closes_at")
+    owner = organization.memberships.get(user__email=PEOPLE[Role.OWNER]).user
+    report = Report.objects.create(
+        organization=organization,
+        scope=ReportScope.ROUND,
+        round=closed,
+        scope_key=f"round:{closed.pk}",
+        fingerprint="ready",
+        status=ReportStatus.READY,
+        file="reports/roadmap.pdf",
+        requested_by=owner,
+    )
+    invitation = Invitation(
+        organization=organization,
+        email="new.colleague@contoso.example",
+        token_salt=secrets.token_urlsafe(16),
+        expires_at=timezone.now() + timedelta(days=7),
+        invited_by=owner,
+    )
+    invitation.token_hash = hash_token(invitation_token(invitation))
+    invitation.save()
+    invitation.teams.set([team])
+    world = {
+        "org_slug": organization.slug,
+        "team_id": team.public_id,
+        "member_id": TeamMembership.objects.filter(team=team, is_lead=False)
+        .first()
+        .membership.public_id,
+        "invitation_id": invitation.public_id,
+        "round_id": open_round.public_id,
+        "report_id": report.public_id,
+        "action_id": Action.objects.filter(team=team).first().public_id,
+    }
+    compared = next(
+        r
+        for r in Round.objects.filter(team__organization=organization, status=RoundStatus.CLOSED)
+        if round_team_result(r, questions=False).compared
+    )
+    extra = [
+        (
+            "round result",
+            reverse("scoring:round_result", args=[organization.slug, closed.public_id]),
+        ),
+        (
+            "round result with its change",
+            reverse("scoring:round_result", args=[organization.slug, compared.public_id]),
+        ),
+    ]
+    answering = Participant.objects.get(round=open_round, email=PEOPLE[Role.MEMBER])
+    submitted = Participant.objects.filter(round=open_round, submitted_at__isnull=False).first()
+    token = round_services.participant_token(answering)
+    tokens = {
+        "surveys:intro": {"token": token},
+        "surveys:page": {"token": token, "number": 1},
+        "surveys:review": {"token": token},
+        "scoring:done": {"token": round_services.participant_token(submitted)},
+        "organizations:invitation": {"token": invitation_token(invitation)},
+    }
+    return world, extra, tokens
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Log out")
+
+
+def test_no_page_scrolls_sideways_at_390_or_wraps_its_navbar_at_1366(
+    live_server, transactional_db, browser
+):
+    seed_demo()
+    world, extra, tokens = demo_world()
+    base = live_server.url
+    problems: list[str] = []
+    measured = 0
+
+    def walk(page, who: str, pages) -> None:
+        nonlocal measured
+        for name, path in pages:
+            page.set_viewport_size(PHONE)
+            response = page.goto(base + path)
+            if response is not None and response.status >= 500:
+                problems.append(f"{who}, {name} ({path}): HTTP {response.status}")
+                continue
+            for size in (PHONE, LAPTOP):
+                page.set_viewport_size(size)
+                seen = page.evaluate(MEASURE)
+                measured += 1
+                where = f"{who}, {name} ({page.url}) at {size['width']} px"
+                if seen["scrollWidth"] > seen["innerWidth"]:
+                    problems.append(f"{where}: {seen['scrollWidth']} px wide")
+                if size is LAPTOP and seen["navSpread"] > 8:
+                    problems.append(f"{where}: the navbar wraps ({seen['navSpread']} px)")
+
+    secret_links = token_pages(tokens)
+    context = browser.new_context(viewport=PHONE)
+    walk(context.new_page(), "anonymous", account_pages() + secret_links)
+    context.close()
+    for role, email in PEOPLE.items():
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        log_in(page, base, email)
+        # Every organization page of the matrix: the ones this role may not open show their
+        # refusal, which is a page too.
+        pages = organization_pages(world, Role.OWNER) + extra + account_pages()
+        walk(page, role.label, pages)
+        context.close()
+    assert not problems, "\n".join(problems)
+    # Everything was measured: 4 roles and anonymous, at two widths each.
+    assert measured >= 2 * (5 * len(account_pages()) + 4 * (len(extra) + 19) + len(secret_links))
