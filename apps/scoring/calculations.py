@@ -166,11 +166,17 @@ def team_statistics(
     """The one rounding of a team aggregate (DESIGN §3), from its exact statistics, whoever
     computed them (`aggregate` here, or the database: `scoring.aggregates`): mean, median and
     standard deviation to cents half to even; minimum and maximum half up (values with two
-    decimals or fewer, every v1 score, are unchanged)."""
+    decimals or fewer, every v1 score, are unchanged). When every value is the same, the mean
+    and median are that value and read as the minimum and maximum do (three people at 1.125
+    each: 1.13 throughout, not a mean of 1.12 below a minimum of 1.13)."""
+    central = ROUND_HALF_EVEN
+    if Fraction(minimum) == Fraction(maximum):
+        mean = median = minimum
+        central = ROUND_HALF_UP
     return Aggregate(
         n=n,
-        mean=_cents(mean, ROUND_HALF_EVEN),
-        median=_cents(median, ROUND_HALF_EVEN),
+        mean=_cents(mean, central),
+        median=_cents(median, central),
         minimum=_cents(minimum, ROUND_HALF_UP),
         maximum=_cents(maximum, ROUND_HALF_UP),
         stdev=_cents(stdev, ROUND_HALF_EVEN),
