@@ -146,8 +146,9 @@ def submit_by_link(client, token: str, points: int = 2) -> None:
 
 def closed_round_copies(round_: Round, teams) -> None:
     """For each of `teams`, a closed round with the results of `round_` (a closed round):
-    rounds and team aggregates written in bulk, for tests that need hundreds of teams."""
-    from apps.scoring.models import TeamScore
+    rounds, team aggregates and question levels written in bulk, for tests that need hundreds
+    of teams."""
+    from apps.scoring.models import QuestionLevel, TeamScore
 
     round_.refresh_from_db()  # closed by a service, perhaps since this instance was read
     round_fields = ["bank_id", "title", "status", "opens_at", "closes_at", "closed_at"]
@@ -177,4 +178,12 @@ def closed_round_copies(round_: Round, teams) -> None:
         TeamScore(round=copy, **{name: getattr(score, name) for name in score_fields})
         for copy in copies
         for score in scores
+    )
+    levels = list(QuestionLevel.objects.filter(round=round_))  # its question levels, too
+    QuestionLevel.objects.bulk_create(
+        QuestionLevel(
+            round=copy, question_id=row.question_id, n=row.n, level_number=row.level_number
+        )
+        for copy in copies
+        for row in levels
     )

@@ -103,6 +103,37 @@ class TeamScore(models.Model):
         return f"{self.round_id}/{self.dimension_id or 'total'}: {self.mean}"
 
 
+class QuestionLevel(models.Model):
+    """A round's team level on one question: part of the round's snapshot, stored with its team
+    aggregates when it closes (`services.team_scores_store`), one row per question of the
+    round's bank whenever anyone submitted, below the threshold too (every reader hides it
+    until the round's results may be seen).
+
+    The level is the one rule of the result page (`calculations.question_current_level`, from
+    the submitted answers' counts per option); `n` counts the answers that chose an option (N/A
+    and don't know score nothing). No level: nobody chose an option. The organization patterns
+    read these rows instead of every answer of every team's latest round."""
+
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.CASCADE, related_name="question_levels"
+    )
+    question = models.ForeignKey("surveys.Question", on_delete=models.PROTECT, related_name="+")
+    n = models.PositiveIntegerField()
+    level_number = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "question"], name="question_level_unique"),
+            models.CheckConstraint(
+                condition=Q(n__gt=0) | Q(level_number__isnull=True),
+                name="question_level_only_if_chosen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.question_id}: {self.level_number}"
+
+
 class Target(models.Model):
     """A target level for one dimension of a question bank: the organization's default (`team`
     empty) or a team's own, which replaces the default for that team.

@@ -4,9 +4,10 @@ investments ("6 of 8 teams are at Initial on drift detection").
 Counted per question over each team's latest visible round (closed, at its threshold: the one
 visibility rule, `Round.objects.results_visible()`), so a pattern never shows more than the
 dashboard already does. A question's level for a team is the one rule of the result page
-(`calculations.question_current_level`). A team is weak on a question when its level there is
-the bank's lowest. Teams are compared only on the same question set (bank version): codes of
-two versions may ask different things.
+(`calculations.question_current_level`), stored with the round's snapshot when it closes
+(`models.QuestionLevel`, `services.team_scores_store`). A team is weak on a question when its
+level there is the bank's lowest. Teams are compared only on the same question set (bank
+version): codes of two versions may ask different things.
 
 A pattern needs at least `MIN_TEAMS` weak teams and a third of the teams on that question set:
 one team's weak spot is that team's next step, not an organization's investment. The
@@ -15,21 +16,14 @@ recommendation quotes the bank's guidance for the level above the lowest, as a n
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count
+from django.db.models import OuterRef, Q, Subquery
 
-from apps.scoring.bands import bank_bands, bank_scale
-from apps.scoring.calculations import question_current_level
+from apps.scoring.models import QuestionLevel
 from apps.scoring.selectors import bank_version_label
-from apps.surveys.models import (
-    Answer,
-    AnswerKind,
-    Choice,
-    Guidance,
-    QuestionBank,
-    ResponseStatus,
-    Round,
-)
+from apps.surveys.models import Guidance, Level, Question, Round
 from apps.surveys.models.rounds import round_closed_moment
 
 MIN_TEAMS = 2
@@ -60,9 +54,10 @@ class Pattern:
         )
 
 
-def weak_patterns(levels_by_team: dict[str, dict[str, int | None]], *, lowest: int) -> list:
-    """(code, weak team names, teams scored) for each question where enough teams sit at the
-    lowest level, most teams first; pure (`levels_by_team`: team name → code → level)."""
+def weak_patterns(levels_by_team: dict[str, dict], *, lowest: int) -> list:
+    """(question, weak team names, teams scored) for each question where enough teams sit at
+    the lowest level, most teams first; pure (`levels_by_team`: team name → question (a code or
+    an id) → level)."""
     weak: dict[str, list[str]] = defaultdict(list)
     for team, levels in levels_by_team.items():
         for code, level in levels.items():
@@ -77,102 +72,105 @@ def weak_patterns(levels_by_team: dict[str, dict[str, int | None]], *, lowest: i
     return sorted(found, key=lambda item: (-len(item[1]), item[0]))
 
 
-def latest_visible_rounds(organization) -> dict[int, int]:
-    """Each active team's latest visible round: {round id: team id}."""
-    latest: dict[int, int] = {}  # team id → round id, the last one wins
-    for team_id, round_id in (
+def _latest_rounds(organization) -> dict[int, tuple[int, int, str]]:
+    """Each active team's latest visible round, in one statement: {team id: (round id, its
+    bank id, the team's name)}."""
+    latest: dict[int, tuple[int, int, str]] = {}
+    for team_id, round_id, bank_id, name in (
         Round.objects.filter(team__organization=organization, team__archived_at__isnull=True)
         .results_visible()
         .order_by(round_closed_moment(), "pk")
-        .values_list("team_id", "pk")
+        .values_list("team_id", "pk", "bank_id", "team__name")
     ):
-        latest[team_id] = round_id
-    return {round_id: team_id for team_id, round_id in latest.items()}
+        latest[team_id] = (round_id, bank_id, name)  # the last one wins
+    return latest
+
+
+def latest_visible_rounds(organization) -> dict[int, int]:
+    """Each active team's latest visible round: {round id: team id}."""
+    return {round_id: team_id for team_id, (round_id, _, _) in _latest_rounds(organization).items()}
 
 
 def organization_patterns(organization, *, limit: int | None = None) -> list[Pattern]:
-    """The organization's weak practices across teams, most teams first. A fixed number of
-    queries whatever the number of teams: the latest rounds, one GROUP BY of their answers,
-    and the banks' options, levels and guidance."""
-    rounds = latest_visible_rounds(organization)
-    if not rounds:
+    """The organization's weak practices across teams, most teams first.
+
+    Read from the rounds' question levels stored at close (`models.QuestionLevel`), never from
+    their answers: at most four statements whatever the number of teams: the latest rounds, the
+    levels of their banks, the questions at their bank's lowest level in those rounds, and the
+    weak questions' texts with the guidance for the level above."""
+    latest = _latest_rounds(organization)
+    if not latest:
         return []
-    round_rows = {
-        pk: (team_name, bank_id)
-        for pk, team_name, bank_id in Round.objects.filter(pk__in=rounds).values_list(
-            "pk", "team__name", "bank_id"
-        )
+    teams_by_bank: dict[int, dict[int, str]] = defaultdict(dict)  # bank → round → team name
+    for round_id, bank_id, name in latest.values():
+        teams_by_bank[bank_id][round_id] = name
+    # Each bank's two lowest levels, the banks in order (a bank with fewer has no pattern).
+    banks: dict[int, tuple[str, int, list[tuple[int, str]]]] = {}  # id → slug, version, levels
+    for bank_id, number, name, slug, version in (
+        Level.objects.filter(bank_id__in=teams_by_bank)
+        .order_by("bank__slug", "bank__version", "number")
+        .values_list("bank_id", "number", "name", "bank__slug", "bank__version")
+    ):
+        banks.setdefault(bank_id, (slug, version, []))[2].append((number, name))
+    banks = {pk: bank for pk, bank in banks.items() if len(bank[2]) >= 2}
+    if not banks:
+        return []
+    # Per bank, each team's weak questions (question id → the lowest level), every team there.
+    levels_by_team: dict[int, dict[str, dict[int, int]]] = {
+        bank_id: {name: {} for name in teams_by_bank[bank_id].values()} for bank_id in banks
     }
-    chosen: dict[tuple[int, int], int] = defaultdict(int)  # (round id, option id) → how many
-    for round_id, choice_id, n in (
-        Answer.objects.filter(
-            response__round_id__in=rounds,
-            response__status=ResponseStatus.SUBMITTED,
-            kind=AnswerKind.CHOICE,
+    bank_of = {round_id: bank_id for round_id, bank_id, _ in latest.values()}
+    for round_id, question_id, level in QuestionLevel.objects.filter(
+        reduce(
+            or_,
+            (
+                Q(round_id__in=list(teams_by_bank[bank_id]), level_number=levels[0][0])
+                for bank_id, (_, _, levels) in banks.items()
+            ),
         )
-        .values("response__round_id", "choice_id")
-        .annotate(n=Count("pk"))
-        .values_list("response__round_id", "choice_id", "n")
-        .order_by()
-    ):
-        chosen[round_id, choice_id] = n
-    bank_ids = {bank_id for _, bank_id in round_rows.values()}
-    options: dict[int, list[Choice]] = defaultdict(list)  # question id → its options
-    questions: dict[int, tuple[int, str, str, str, str]] = {}  # id → bank, code, text, dim
-    for choice in (
-        Choice.objects.filter(question__bank_id__in=bank_ids)
-        .select_related("question__dimension")
-        .order_by("question__dimension__order", "question__order", "points", "pk")
-    ):
-        options[choice.question_id].append(choice)
-        q = choice.question
-        questions[q.pk] = (q.bank_id, q.code, q.text, q.dimension.name, q.dimension.key)
+    ).values_list("round_id", "question_id", "level_number"):
+        bank_id = bank_of[round_id]
+        levels_by_team[bank_id][teams_by_bank[bank_id][round_id]][question_id] = level
+    found = {
+        bank_id: weak_patterns(levels_by_team[bank_id], lowest=levels[0][0])
+        for bank_id, (_, _, levels) in banks.items()
+    }
+    asked = [question_id for rows in found.values() for question_id, _, _ in rows]
+    if not asked:
+        return []
+    following = Level.objects.filter(bank_id=OuterRef(OuterRef("bank_id"))).order_by("number")
+    questions = {
+        pk: rest
+        for pk, *rest in Question.objects.filter(pk__in=asked)
+        .annotate(
+            next_guidance=Subquery(
+                Guidance.objects.filter(
+                    question_id=OuterRef("pk"),
+                    level__number=Subquery(following.values("number")[1:2]),
+                ).values("text")[:1]
+            )
+        )
+        .values_list("pk", "code", "text", "dimension__name", "next_guidance")
+    }
     patterns = []
-    for bank in QuestionBank.objects.filter(pk__in=bank_ids).order_by("slug", "version"):
-        bands = bank_bands(bank.pk)
-        if len(bands) < 2:
-            continue
-        scale = bank_scale(bank)
-        levels_by_team: dict[str, dict[str, int | None]] = {}
-        for round_id, (team_name, bank_id) in round_rows.items():
-            if bank_id != bank.pk:
-                continue
-            levels_by_team[team_name] = {
-                code: question_current_level(
-                    [(c.points, c.level, chosen[round_id, c.pk]) for c in options[question_id]],
-                    scale=scale,
-                    bands=bands,
-                )
-                for question_id, (q_bank, code, *_rest) in questions.items()
-                if q_bank == bank.pk
-            }
-        lowest, following = bands[0], bands[1]
-        found = weak_patterns(levels_by_team, lowest=lowest.number)
-        if not found:
-            continue
-        by_code = {
-            code: rest for _, (q_bank, code, *rest) in questions.items() if q_bank == bank.pk
-        }
-        guidance = dict(
-            Guidance.objects.filter(
-                bank=bank, question__isnull=False, level__number=following.number
-            ).values_list("question__code", "text")
-        )
-        for code, teams, total in found:
-            text, dimension, _key = by_code[code]
+    for bank_id, (slug, version, levels) in banks.items():  # in (slug, version) order
+        (_, lowest), (_, next_level) = levels[0], levels[1]
+        for question_id, teams, total in found[bank_id]:
+            code, text, dimension, guidance = questions[question_id]
             patterns.append(
                 Pattern(
-                    bank_id=bank.pk,
-                    bank_label=bank_version_label(bank.slug, bank.version),
+                    bank_id=bank_id,
+                    bank_label=bank_version_label(slug, version),
                     code=code,
                     text=text,
                     dimension=dimension,
-                    level_name=lowest.name,
-                    next_level_name=following.name,
+                    level_name=lowest,
+                    next_level_name=next_level,
                     weak_teams=teams,
                     team_count=total,
-                    recommendation=guidance.get(code, ""),
+                    recommendation=guidance or "",
                 )
             )
+    # Stable: equal patterns of two versions keep the banks' order.
     patterns.sort(key=lambda p: (-p.weak_count, -p.weak_count / p.team_count, p.code))
     return patterns[:limit] if limit is not None else patterns

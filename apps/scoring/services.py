@@ -6,20 +6,26 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 
 from apps.scoring.aggregates import round_statistics
 from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
 from apps.scoring.calculations import (
+    LevelBand,
     MissingAnswers,
     Scores,
     level_for,
     max_by_dimension,
+    question_current_level,
     respondent_scores,
 )
-from apps.scoring.models import DimensionScore, TeamScore
+from apps.scoring.models import DimensionScore, QuestionLevel, TeamScore
 from apps.surveys.models import (
     Answer,
+    AnswerKind,
+    Choice,
     Dimension,
+    Question,
     Response,
     ResponseStatus,
     Round,
@@ -69,9 +75,63 @@ def response_snapshots_delete(*, responses) -> None:
 
 @transaction.atomic
 def team_scores_store(*, round_: Round) -> list[TeamScore]:
-    """Replace the round's team aggregates from the submitted responses' snapshots."""
+    """Replace the round's snapshot at close: its team aggregates, from the submitted
+    responses' snapshots, and its team level per question (`question_levels_compute`)."""
     TeamScore.objects.filter(round=round_).delete()
-    return TeamScore.objects.bulk_create(team_scores_compute(round_))
+    QuestionLevel.objects.filter(round=round_).delete()
+    scores = TeamScore.objects.bulk_create(team_scores_compute(round_))
+    if scores:  # anyone submitted (the total row)
+        QuestionLevel.objects.bulk_create(question_levels_compute(round_))
+    return scores
+
+
+def question_levels_compute(round_: Round) -> list[QuestionLevel]:
+    """The round's team level on each question of its bank (unsaved): the result page's rule
+    (`calculations.question_current_level`) over one GROUP BY of the submitted answers that
+    chose an option, with how many did."""
+    chosen = dict(
+        Answer.objects.filter(
+            response__round=round_,
+            response__status=ResponseStatus.SUBMITTED,
+            kind=AnswerKind.CHOICE,
+        )
+        .values("choice_id")
+        .annotate(n=Count("pk"))
+        .values_list("choice_id", "n")
+        .order_by()
+    )
+    bands = bank_bands(round_.bank_id)
+    return [
+        QuestionLevel(round=round_, question_id=question_id, n=n, level_number=level)
+        for question_id, n, level in question_levels(
+            Question.objects.filter(bank_id=round_.bank_id).values_list("pk", flat=True),
+            Choice.objects.filter(bank_id=round_.bank_id).values_list(
+                "question_id", "pk", "points", "level"
+            ),
+            chosen,
+            scale=bank_scale(round_.bank),
+            bands=bands,
+        )
+    ]
+
+
+def question_levels(
+    question_ids, options, chosen: dict[int, int], *, scale: Decimal, bands: list[LevelBand]
+) -> list[tuple[int, int, int | None]]:
+    """(question id, answers that chose an option, level or None) for each question, from its
+    options as (question id, option id, points, option level) and how many chose each option
+    (`chosen`, by option id)."""
+    by_question: dict[int, list[tuple[int, int | None, int]]] = {pk: [] for pk in question_ids}
+    for question_id, choice_id, points, level in options:
+        by_question[question_id].append((points, level, chosen.get(choice_id, 0)))
+    return [
+        (
+            question_id,
+            sum(n for _, _, n in found),
+            question_current_level(found, scale=scale, bands=bands),
+        )
+        for question_id, found in by_question.items()
+    ]
 
 
 def team_scores_compute(round_: Round) -> list[TeamScore]:
@@ -131,7 +191,7 @@ def _team_score(round_, dimension_id, stats, maximum, scale, bands, submitted) -
 
 def round_recompute_differences(round_: Round) -> list[str]:
     """Re-score every submitted response from its raw answers; list any difference from the
-    stored snapshots and team aggregates (an empty list means they agree)."""
+    stored snapshots, team aggregates and question levels (an empty list means they agree)."""
     specs = bank_question_specs(round_.bank_id)
     dimension_keys = dict(round_.bank.dimensions.values_list("pk", "key"))
     differences = []
@@ -178,4 +238,15 @@ def round_recompute_differences(round_: Round) -> list[str]:
     again = sorted(map(key, team_scores_compute(round_)))
     if kept != again:
         differences.append(f"team aggregates: stored {kept}, recomputed {again}")
+
+    def level_key(row: QuestionLevel) -> tuple:
+        return (row.question_id, row.n, row.level_number)
+
+    kept_levels = sorted(map(level_key, QuestionLevel.objects.filter(round=round_)))
+    again_levels = sorted(map(level_key, question_levels_compute(round_))) if again else []
+    if kept_levels != again_levels:
+        differences.append(
+            f"question levels (question, chosen, level): stored {kept_levels}, "
+            f"recomputed {again_levels}"
+        )
     return differences
