@@ -318,6 +318,28 @@ def invitation_token(invitation) -> str:
     return derived_token("invitation", f"{invitation.public_id}:{invitation.token_salt}")
 
 
+# Why someone is invited, by role: what joining lets them do (the invitation e-mail's "Why").
+INVITATION_PURPOSES = {
+    Role.MEMBER: "As a member, you answer your team's maturity surveys and see the team's "
+    "results once enough colleagues have answered.",
+    Role.LEAD: "As a lead, you run the maturity surveys of the teams you lead: invite "
+    "colleagues, see who has answered, then read the results and the roadmap with your team.",
+    Role.EXECUTIVE: "As an executive, you follow every team's results, how they change over "
+    "time and the reports for the board.",
+    Role.ADMIN: "As an admin, you manage the organization's teams, members and surveys.",
+    Role.OWNER: "As an owner, you manage the organization, its admins and owners included.",
+}
+
+
+def invitation_purpose(role: int) -> str:
+    """The invitation e-mail's "Why": what Maturity is for, and what this role does in it."""
+    does = INVITATION_PURPOSES.get(role, INVITATION_PURPOSES[Role.MEMBER])
+    return (
+        "Maturity runs short team maturity surveys and shows how each team improves over time. "
+        + does
+    )
+
+
 def invitation_email_send(*, invitation_id: int, token_hash: str) -> None:
     """Send the invitation e-mail once: a redelivered job, or one for a link that was refreshed
     since (another token hash), does nothing."""
@@ -345,6 +367,12 @@ def invitation_email_send(*, invitation_id: int, token_hash: str) -> None:
             context={
                 "invitation": invitation,
                 "link": absolute_url(reverse("organizations:invitation", args=[token])),
+                "teams": list(
+                    invitation.teams.filter(archived_at__isnull=True)
+                    .order_by("name")
+                    .values_list("name", flat=True)
+                ),
+                "purpose": invitation_purpose(invitation.role),
             },
         )
     except Exception:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from apps.core.ratelimit import by_link, guard_links, limit
-from apps.surveys import answer_notes, round_selectors, round_services
+from apps.surveys import answer_notes, bank_preview, round_selectors, round_services
 from apps.surveys.models import AnswerKind
 from apps.surveys.round_services import (
     AnsweringError,
@@ -106,7 +106,7 @@ def intro(request, participant, token):
         "token": token,
         "pages": plan.pages,
         "question_count": question_count,
-        "minutes": max(2, round(question_count * 20 / 60)),
+        "minutes": bank_preview.minutes_to_answer(question_count),
         "answered": len(plan.answers),
         "accepting": round_.is_accepting_answers(),
         "not_open_yet": round_.has_not_opened(),

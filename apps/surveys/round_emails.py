@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from apps.core.emails import send_templated_email
+from apps.surveys.bank_preview import minutes_to_answer
 from apps.surveys.models import Participant
 from apps.surveys.round_services import participant_link
 
@@ -37,9 +38,10 @@ def participant_email_send(*, participant_id: int, kind: str, stamp: str | None 
         log.info("Participant %s: %s already sent or no longer needed.", participant_id, kind)
         return
     participant = Participant.objects.select_related(
-        "round__team__organization", "round__bank"
+        "round__team__organization", "round__bank", "round__created_by"
     ).get(pk=participant_id)
     round_ = participant.round
+    question_count = round_.bank.questions.count()
     subject = (
         f"Reminder: please answer “{round_.title}”"
         if kind == "reminder"
@@ -56,10 +58,23 @@ def participant_email_send(*, participant_id: int, kind: str, stamp: str | None 
                     "round": round_,
                     "participant": participant,
                     "link": participant_link(participant),
-                    "question_count": round_.bank.questions.count(),
+                    "asker": round_asker(round_),
+                    "question_count": question_count,
+                    "minutes": minutes_to_answer(question_count),
                     "is_reminder": kind == "reminder",
                 },
             )
     except Exception:
         Participant.objects.filter(pk=participant_id).update(**undo)
         raise
+
+
+def round_asker(round_) -> str:
+    """Who asks, as the e-mails name them: the person who created the round, with their address
+    (organization and team names are not unique, so a look-alike shows a stranger's address);
+    "The lead of <team>" when that account is gone."""
+    user = round_.created_by
+    if user is None:
+        return f"The lead of {round_.team.name}"
+    name = " ".join(user.name.split())
+    return f"{name} ({user.email})" if name and name != user.email else user.email

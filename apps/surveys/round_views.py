@@ -5,13 +5,14 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.ratelimit import by_user, limit
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.models import Membership
-from apps.surveys import round_selectors, round_services
+from apps.surveys import bank_preview, round_selectors, round_services
 from apps.surveys.access import round_access
 from apps.surveys.forms import InviteForm, RoundForm
 
@@ -47,10 +48,51 @@ def round_create(request, access, team_id):
                 request, f"Round “{round_.title}” created. Now invite your colleagues."
             )
             return _round_url(access, round_)
+    banks = bank_preview.previewable_banks()
     if not form.is_bound:
         form.initial.setdefault("title", f"{team.name} maturity check")
-    context = {"organization": access.organization, "team": team, "form": form, "creating": True}
+        chosen = _chosen_bank(request, banks)  # "Use this bank" on the preview
+        if chosen is not None:
+            form.initial["bank"] = chosen
+    context = {
+        "organization": access.organization,
+        "team": team,
+        "form": form,
+        "creating": True,
+        "banks": banks,
+    }
     return render(request, "surveys/round_form.html", context)
+
+
+def _chosen_bank(request, banks):
+    """The bank named by `?bank=<id>` among `banks`, or None (absent, not a number, not one)."""
+    try:
+        bank_id = int(request.GET.get("bank", ""))
+    except ValueError:
+        return None
+    return next((bank for bank in banks if bank.pk == bank_id), None)
+
+
+@org_view()
+@require_GET
+def round_bank_preview(request, access, team_id):
+    """The questions of a published bank, read-only, grouped by dimension with their options and
+    levels: what the team will be asked, before the lead creates a round with it. `?bank=<id>`
+    picks the bank (default: the one the round form offers first); 404 for any other bank."""
+    team = team_access(access, team_id, TeamAction.LEAD)
+    banks = bank_preview.previewable_banks()
+    if not banks:
+        raise Http404("No published question bank.")
+    bank = _chosen_bank(request, banks) if "bank" in request.GET else banks[0]
+    if bank is None:
+        raise Http404("No such published question bank.")
+    context = {
+        "organization": access.organization,
+        "team": team,
+        "banks": banks,
+        "preview": bank_preview.bank_preview(bank),
+    }
+    return render(request, "surveys/bank_preview.html", context)
 
 
 @org_view()

@@ -18,6 +18,11 @@ urlpatterns = [
         name="round_create",
     ),
     path(
+        "o/<slug:org_slug>/teams/<uuid:team_id>/rounds/new/questions/",
+        round_views.round_bank_preview,
+        name="round_bank_preview",
+    ),
+    path(
         "o/<slug:org_slug>/rounds/<uuid:round_id>/", round_views.round_detail, name="round_detail"
     ),
     path(

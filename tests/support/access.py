@@ -52,6 +52,7 @@ CASES = [
             ("min_respondents", "3"),
         ),
     ),
+    Case("surveys:round_bank_preview", "get", Role.ADMIN),  # and the team's own leads
     Case("surveys:round_detail", "get", Role.ADMIN),
     Case("surveys:round_progress", "get", Role.ADMIN),
     Case("surveys:round_edit", "get", Role.ADMIN),
