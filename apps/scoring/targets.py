@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -290,9 +290,19 @@ def round_gaps(organization: Organization, rounds: dict[int, int]) -> RoundGaps:
     """For each team's round (`rounds`: team id → round id, visible rounds only: the caller's
     to check), its `target_gap` per dimension key; a dimension without a target or a score has
     none. With the organization's defaults for the rounds' banks. A fixed number of queries:
-    the rounds' dimension aggregates and `organization_team_targets`'."""
+    the rounds' dimension aggregates and `organization_team_targets`'. Only the aggregates of
+    rounds on a bank the organization has a target for are read: without any target, one
+    statement that finds none."""
     scores = list(
-        TeamScore.objects.filter(round_id__in=rounds.values(), dimension__isnull=False).values_list(
+        TeamScore.objects.filter(
+            Exists(
+                Target.objects.filter(
+                    organization=organization, bank_slug=OuterRef("round__bank__slug")
+                )
+            ),
+            round_id__in=rounds.values(),
+            dimension__isnull=False,
+        ).values_list(
             "round_id",
             "round__bank__slug",
             "dimension__key",
