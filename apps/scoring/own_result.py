@@ -3,13 +3,14 @@
 Fractions of the applicable maximum (DESIGN §3): the total shown on the bank's scale, each
 assessed dimension on its maximum; a dimension they did not assess is left out."""
 
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
 from apps.scoring.calculations import LevelBand, level_for, max_by_dimension, on_scale, percent
 from apps.scoring.models import DimensionScore
-from apps.surveys.models import Response
+from apps.surveys.models import BankStatus, Level, QuestionBank, Response
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,64 @@ def _result(rows, bands, respondents: int, *, scale=None, maxima=None) -> Result
     )
 
 
-def own_result(response: Response) -> Result:
+@dataclass(frozen=True)
+class BankRules:
+    """What a respondent's result is read with: the bank's level bands, what its total and
+    each dimension are shown on, and each level's name and description (the badges' key)."""
+
+    bands: list[LevelBand]
+    scale: Decimal
+    maxima: dict[str, Decimal]
+    levels: list[dict]  # number, name, description, line (its first sentence)
+
+
+def first_sentence(text: str) -> str:
+    """A level's description in one line: up to its first full stop followed by a space."""
+    text = " ".join((text or "").split())
+    head, stop, _ = text.partition(". ")
+    return f"{head}." if stop else text
+
+
+_bank_rules: dict[tuple, BankRules] = {}
+_bank_rules_lock = threading.Lock()
+BANK_RULES_KEPT = 64
+
+
+def bank_rules(bank: QuestionBank) -> BankRules:
+    """The bank's `BankRules` (bands.py's rules). A published or retired bank never changes,
+    so a process reads them once per bank (the last BANK_RULES_KEPT), keyed also by the bank's
+    creation and publication moments; a draft's are read each time."""
+    key = (bank.pk, bank.created_at, bank.published_at)
+    kept = bank.status != BankStatus.DRAFT
+    found = _bank_rules.get(key) if kept else None
+    if found is not None:
+        return found
+    specs = bank_question_specs(bank.pk)
+    found = BankRules(
+        bands=bank_bands(bank.pk),
+        scale=bank_scale(bank, specs),
+        maxima=max_by_dimension(specs),
+        levels=[
+            {**level, "line": first_sentence(level["description"])}
+            for level in Level.objects.filter(bank_id=bank.pk)
+            .order_by("number")
+            .values("number", "name", "description")
+        ],
+    )
+    if kept:
+        with _bank_rules_lock:
+            while len(_bank_rules) >= BANK_RULES_KEPT:
+                _bank_rules.pop(next(iter(_bank_rules)))
+            _bank_rules[key] = found
+    return found
+
+
+def own_result(response: Response, rules: BankRules | None = None) -> Result:
+    """The respondent's result; `rules`: their bank's (`bank_rules`), read if not given."""
     rows = (
         DimensionScore.objects.filter(response=response, max_points__gt=0)
         .order_by("dimension__order")
         .values_list("dimension__key", "dimension__name", "points", "max_points")
     )
-    specs = bank_question_specs(response.bank_id)
-    return _result(
-        list(rows),
-        bank_bands(response.bank_id),
-        1,
-        scale=bank_scale(response.bank, specs),
-        maxima=max_by_dimension(specs),
-    )
+    rules = rules or bank_rules(response.bank)
+    return _result(list(rows), rules.bands, 1, scale=rules.scale, maxima=rules.maxima)

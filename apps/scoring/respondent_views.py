@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from apps.scoring.own_result import own_result
+from apps.scoring.own_result import bank_rules, own_result
 from apps.scoring.selectors import round_team_result
 from apps.surveys import round_services
 from apps.surveys.answer_views import participant_view
@@ -20,9 +20,12 @@ def done(request, participant, token):
     if response is None:
         return redirect("surveys:intro", token=token)
     round_ = participant.round
+    response.bank = round_.bank  # the round's bank, read with the link
+    rules = bank_rules(round_.bank)
     context = {
         "round": round_,
-        "own": own_result(response),
+        "own": own_result(response, rules),
+        "levels": rules.levels,  # the badges, explained in the bank's words
         "team": round_team_result(round_, viewer=participant),
         "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,
         "link_expires": round_services.link_expires_at(round_),

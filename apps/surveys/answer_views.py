@@ -24,18 +24,28 @@ from apps.surveys.round_services import (
 )
 
 
-def participant_view(view):
+def participant_view(view=None, *, answers: bool = False, fast=None):
     """Resolve the link's token (404 if forged) and turn refusals into a clear page.
 
+    The link's participant, round, team, organization and bank come in one statement
+    (`round_selectors.link_participant`), with the saved answers (`participant.saved`) for a
+    view that asks for them. `fast(request, token)`, when given, may answer first without any
+    lookup (an autosave written straight through the link); None goes on as usual.
     Unknown links count against the caller's address (guessing); each link has its own budget.
     """
+    if view is None:
+        return lambda view: participant_view(view, answers=answers, fast=fast)
 
     @never_cache
     @guard_links("link-guess")
     @limit("survey-link", key=by_link, methods=None)
     @wraps(view)
     def wrapped(request, token, *args, **kwargs):
-        participant = round_services.participant_for_token(token)
+        if fast is not None:
+            response = fast(request, token)
+            if response is not None:
+                return response
+        participant = round_selectors.link_participant(token, answers=answers)
         if participant is None:
             return render(
                 request,
@@ -93,68 +103,108 @@ def _check_can_answer(participant):
     round_services.check_accepting(participant.round)
 
 
-@participant_view
+def _answered(bank: round_selectors.BankPages, saved: dict) -> int:
+    """How many of the bank's questions have an answer (N/A and don't know count, DESIGN §3)."""
+    return sum(1 for question_id in bank.page_of if _is_answered(saved, question_id))
+
+
+def _is_answered(saved: dict, question_id: int) -> bool:
+    return saved.get(question_id, {}).get("kind") is not None
+
+
+def _percent(bank: round_selectors.BankPages, saved: dict) -> int:
+    """The progress bar: the share of questions answered, not of pages."""
+    count = bank.question_count
+    return round(100 * _answered(bank, saved) / count) if count else 0
+
+
+def _first_unanswered_page(bank: round_selectors.BankPages, saved: dict) -> int | None:
+    """The number of the first page with a question not answered yet; None when all are."""
+    for number, question_ids in enumerate(bank.question_ids, start=1):
+        if not all(_is_answered(saved, question_id) for question_id in question_ids):
+            return number
+    return None
+
+
+@participant_view(answers=True)
 @require_GET
 def intro(request, participant, token):
     if _submitted(participant):
         return redirect("scoring:done", token=token)
     round_ = participant.round
-    plan = round_selectors.answering_pages(participant)  # pages and answers in one read
-    question_count = sum(len(page) for page in plan.pages)
+    bank = round_selectors.bank_pages(round_.bank)
+    answered = _answered(bank, participant.saved)
+    if round_.is_over():
+        # Closed reads as closed, as its question pages do (410); the draft stays as it is.
+        raise round_services.RoundClosed(
+            "This survey has closed. Your saved answers are kept."
+            if answered
+            else "This survey has closed."
+        )
+    resume = _first_unanswered_page(bank, participant.saved)
     context = {
         "round": round_,
         "token": token,
-        "pages": plan.pages,
-        "question_count": question_count,
-        "minutes": bank_preview.minutes_to_answer(question_count),
-        "answered": len(plan.answers),
+        "pages": bank.pages,
+        "question_count": bank.question_count,
+        "minutes": bank_preview.minutes_to_answer(bank.question_count),
+        "answered": answered,
+        # "Continue" opens the first page with a question left; all answered: the review.
+        "continue_url": reverse("surveys:page", args=[token, resume or 1])
+        if resume or not answered
+        else reverse("surveys:review", args=[token]),
         "accepting": round_.is_accepting_answers(),
         "not_open_yet": round_.has_not_opened(),
     }
     return render(request, "surveys/intro.html", context)
 
 
-@participant_view
+@participant_view(answers=True)
 @require_http_methods(["GET", "POST"])
 def page(request, participant, token, number):
     if _submitted(participant):
         return redirect("scoring:done", token=token)
     _check_can_answer(participant)
+    bank = round_selectors.bank_pages(participant.round.bank)
+    if not 1 <= number <= len(bank.pages):
+        return redirect("surveys:page", token=token, number=1)
+    answers = participant.saved
     errors: dict[int, dict[str, str]] = {}
     if request.method == "POST":  # "Next": save what changed on the page, then go on
-        plan = round_selectors.answering_pages(participant)
-        if not 1 <= number <= len(plan.pages):
-            return redirect("surveys:page", token=token, number=1)
-        errors = _save_page(request.POST, participant, plan.pages[number - 1], plan.answers)
+        errors, written = _save_page(
+            request.POST, participant, bank.question_ids[number - 1], answers
+        )
         if not errors:
-            if number < len(plan.pages):
+            if number < len(bank.pages):
                 return redirect("surveys:page", token=token, number=number + 1)
             return redirect("surveys:review", token=token)
-    pages = round_selectors.dimension_pages(participant.round.bank_id)
-    if not 1 <= number <= len(pages):
-        return redirect("surveys:page", token=token, number=1)
-    current = pages[number - 1]
-    answers = round_selectors.participant_answers(participant)
-    for question_id, refused in errors.items():  # what was typed stays on the page
-        answers.setdefault(question_id, {}).update(refused["typed"])
+        if written:  # what was saved shows as saved
+            answers = round_selectors.participant_answers(participant)
+        for question_id, refused in errors.items():  # what was typed stays on the page
+            answers.setdefault(question_id, {}).update(refused["typed"])
     context = {
         "round": participant.round,
         "bank": participant.round.bank,
         "token": token,
-        "page": current,
+        "page": bank.pages[number - 1],
         "number": number,
-        "page_count": len(pages),
-        "percent": round(100 * (number - 1) / len(pages)),
+        "page_count": len(bank.pages),
+        "percent": _percent(bank, answers),
+        "answered": _answered(bank, answers),
+        "answered_elsewhere": _answered(bank, answers)
+        - sum(1 for q in bank.question_ids[number - 1] if _is_answered(answers, q)),
+        "question_count": bank.question_count,
         "answers": answers,
         "errors": errors,
     }
     return render(request, "surveys/page.html", context, status=400 if errors else 200)
 
 
-def _save_page(data, participant, question_ids, saved) -> dict[int, dict]:
+def _save_page(data, participant, question_ids, saved) -> tuple[dict[int, dict], set[int]]:
     """Save what differs on the page from what is `saved` (with htmx, the answers were saved
     as they were chosen): the answers and notes of all its questions in one statement.
-    {question id: {"messages", "typed"}} of the notes that could not be saved."""
+    ({question id: {"messages", "typed"}} of the notes that could not be saved, the ids of the
+    questions written)."""
     errors: dict[int, dict] = {}
 
     def refuse(question_id, field, typed, error):
@@ -186,24 +236,32 @@ def _save_page(data, participant, question_ids, saved) -> dict[int, dict]:
             change[field] = value
         if change:
             changes.append(AnswerInput(question_id, **change))
-    round_services.answers_save(participant=participant, answers=changes)
-    return errors
+    written = round_services.answers_save(participant=participant, answers=changes)
+    return errors, written
 
 
-@participant_view
-@require_POST
-def answer(request, participant, token):
-    """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>, and the
-    question's notes (comment-<id>, evidence-<id>) as they stand in the page."""
+def _autosave_by_link(request, token):
+    """The autosave's usual case in one statement: written straight through the link
+    (`round_services.answers_save_by_link`). Anything else (nothing written: a refusal, an
+    unknown link, saved so already) goes the usual way, which says why."""
+    keys = _answer_keys(request)
+    if len(keys) != 1:
+        return None
+    change = AnswerInput(keys[0][2:], request.POST[keys[0]])
+    if not round_services.answers_save_by_link(token=token, answers=[change]):
+        request.tried_by_link = [change]  # the view asks why rather than trying again
+        return None
+    return _saved_answer(request, keys[0][2:])
+
+
+def _answer_keys(request) -> list[str]:
     keys = [key for key in request.POST if key.startswith("q-")]
     if request.htmx and request.htmx.trigger_name in keys:
         keys = [request.htmx.trigger_name]  # the radio that changed, whatever else was sent
-    if len(keys) != 1:
-        raise round_services.InvalidAnswer("Send exactly one answer.")
-    question_id = keys[0][2:]
-    round_services.answer_save(
-        participant=participant, question_id=question_id, choice_id=request.POST[keys[0]]
-    )
+    return keys
+
+
+def _saved_answer(request, question_id) -> HttpResponse:
     saved = HttpResponse('<span class="text-success">Saved</span>')
     # A note typed before its answer (refused then: "choose an answer first") saves now,
     # through its own field, which listens for this. Empty note fields have nothing to save:
@@ -214,44 +272,97 @@ def answer(request, participant, token):
     return saved
 
 
-@participant_view
+@participant_view(fast=_autosave_by_link)
 @require_POST
-def note(request, participant, token):
-    """Autosave a comment or evidence link as it is typed (htmx): posts comment-<question id>
-    or evidence-<question id>. Nothing changed: 204 (the status line stays as it is)."""
-    keys = [key for key in request.POST if key.partition("-")[0] in NOTE_FIELDS]
+def answer(request, participant, token):
+    """Autosave one answer as it is chosen (htmx): posts q-<question id>=<choice id>, and the
+    question's notes (comment-<id>, evidence-<id>) as they stand in the page."""
+    keys = _answer_keys(request)
     if len(keys) != 1:
-        raise round_services.InvalidAnswer("Send exactly one note.")
+        raise round_services.InvalidAnswer("Send exactly one answer.")
+    question_id = keys[0][2:]
+    tried = getattr(request, "tried_by_link", None)
+    if tried is not None:
+        round_services.answers_save_refused(participant=participant, answers=tried)
+    else:
+        round_services.answer_save(
+            participant=participant, question_id=question_id, choice_id=request.POST[keys[0]]
+        )
+    return _saved_answer(request, question_id)
+
+
+def _note_keys(request) -> list[str]:
+    return [key for key in request.POST if key.partition("-")[0] in NOTE_FIELDS]
+
+
+def _note_by_link(request, token):
+    """A note's usual case in one statement, as `_autosave_by_link`."""
+    keys = _note_keys(request)
+    if len(keys) != 1:
+        return None
     prefix, _, question_id = keys[0].partition("-")
     field = NOTE_FIELDS[prefix]
-    changed = answer_notes.answer_note_save(
-        participant=participant, question_id=question_id, field=field, value=request.POST[keys[0]]
-    )
-    if not changed:
-        return HttpResponse(status=204)
+    try:
+        value = answer_notes.clean_note(field, request.POST[keys[0]])
+    except answer_notes.InvalidNote:
+        return None  # said the usual way
+    change = AnswerInput(question_id, **{field: value})
+    if not round_services.answers_save_by_link(token=token, answers=[change]):
+        request.tried_by_link = [change]  # the view asks why rather than trying again
+        return None
+    return _note_saved(field)
+
+
+def _note_saved(field) -> HttpResponse:
     what = "Comment" if field == answer_notes.COMMENT else "Evidence link"
     return HttpResponse(f'<span class="text-success">{what} saved</span>')
 
 
-@participant_view
+@participant_view(fast=_note_by_link)
+@require_POST
+def note(request, participant, token):
+    """Autosave a comment or evidence link as it is typed (htmx): posts comment-<question id>
+    or evidence-<question id>. Nothing changed: 204 (the status line stays as it is)."""
+    keys = _note_keys(request)
+    if len(keys) != 1:
+        raise round_services.InvalidAnswer("Send exactly one note.")
+    prefix, _, question_id = keys[0].partition("-")
+    field = NOTE_FIELDS[prefix]
+    tried = getattr(request, "tried_by_link", None)
+    if tried is not None:
+        changed = round_services.answers_save_refused(participant=participant, answers=tried)
+    else:
+        changed = answer_notes.answer_note_save(
+            participant=participant,
+            question_id=question_id,
+            field=field,
+            value=request.POST[keys[0]],
+        )
+    if not changed:
+        return HttpResponse(status=204)
+    return _note_saved(field)
+
+
+@participant_view(answers=True)
 @require_GET
 def review(request, participant, token):
     if _submitted(participant):
         return redirect("scoring:done", token=token)
     _check_can_answer(participant)
-    return _render_review(request, participant, token)
+    return _render_review(request, participant, token, participant.saved)
 
 
-def _render_review(request, participant, token, missing_codes=(), status=200):
-    pages = round_selectors.dimension_pages(participant.round.bank_id)
-    answers = round_selectors.participant_answers(participant)
+def _render_review(request, participant, token, answers, missing_codes=(), status=200):
+    bank = round_selectors.bank_pages(participant.round.bank)
+    # Each page's link reversed once; a question's is its page's with an anchor.
+    page_urls = [reverse("surveys:page", args=[token, n]) for n in range(1, len(bank.pages) + 1)]
     rows = []
-    for number, page_ in enumerate(pages, start=1):
+    for number, page_ in enumerate(bank.pages, start=1):
         for question in page_["questions"]:
             saved = answers.get(question.pk, {})
             rows.append(
                 {
-                    "page": number,
+                    "url": f"{page_urls[number - 1]}#question-{question.code}",
                     "dimension": page_["dimension"],
                     "question": question,
                     "answer": _answer_text(question, saved),
@@ -266,6 +377,8 @@ def _render_review(request, participant, token, missing_codes=(), status=200):
         "rows": rows,
         "missing": [row for row in rows if row["answer"] is None],
         "flagged": set(missing_codes),
+        # "Back": to the last question page, where "Review answers" came from.
+        "back_url": page_urls[-1] if page_urls else reverse("surveys:intro", args=[token]),
     }
     return render(request, "surveys/review.html", context, status=status)
 
@@ -278,8 +391,7 @@ def _answer_text(question, saved: dict) -> str | None:
         return None
     if kind != AnswerKind.CHOICE:
         return AnswerKind(kind).label
-    choice = next((c for c in question.choices.all() if c.pk == saved["choice_id"]), None)
-    return choice.label if choice else None
+    return question.choice_labels.get(saved["choice_id"])
 
 
 @participant_view
@@ -288,7 +400,8 @@ def submit(request, participant, token):
     try:
         round_services.response_submit(participant=participant)
     except AnswersMissing as missing:
-        return _render_review(request, participant, token, missing.codes, status=400)
+        answers = round_selectors.participant_answers(participant)
+        return _render_review(request, participant, token, answers, missing.codes, status=400)
     return redirect("scoring:done", token=token)
 
 

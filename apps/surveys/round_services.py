@@ -80,7 +80,10 @@ def _check_round_fields(*, bank: QuestionBank, opens_at, closes_at, min_responde
     if closes_at <= opens_at:
         errors["closes_at"] = "The round must close after it opens."
     elif closes_at <= timezone.now():
-        errors["closes_at"] = "The close date is in the past."
+        errors["closes_at"] = (
+            "That close date is in the past: choose a later date or time. To end the round "
+            "now, use “Close round”."
+        )
     if min_respondents < 2:
         errors["min_respondents"] = "At least 2, so that no single person's answers can be seen."
     if errors:
@@ -115,23 +118,27 @@ def round_has_responses(round_: Round) -> bool:
 def round_update(
     *, round_: Round, title, bank, opens_at, closes_at, anonymous, min_respondents
 ) -> Round:
-    """Everything stays editable until the first response; after it, only the title."""
+    """Everything stays editable until the first response; after it, the title and the close
+    date (later, to give people more time, or earlier, but not into the past). When the close
+    date moves, everyone invited who has not submitted is told by e-mail (after commit)."""
+    from apps.surveys.tasks import send_participant_email
+
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status == RoundStatus.CLOSED:
-        raise ValidationError("This round is closed and can no longer change.")
+        raise ValidationError("This round is closed: its title and dates can no longer change.")
     locked = round_has_responses(round_)
     changed_locked = (
         bank.pk != round_.bank_id
         or opens_at != round_.opens_at
-        or closes_at != round_.closes_at
         or anonymous != round_.anonymous
         or min_respondents != round_.min_respondents
     )
     if locked and changed_locked:
         raise ValidationError(
-            "People have started answering: the bank, dates, anonymity and threshold can no longer "
-            "change. Only the title can."
+            "People have started answering: the bank, the opening date, anonymity and the "
+            "threshold can no longer change. The title and the close date can."
         )
+    close_moved = closes_at != round_.closes_at
     if (
         round_.anonymous
         and not anonymous
@@ -146,7 +153,30 @@ def round_update(
     round_.opens_at, round_.closes_at = opens_at, closes_at
     round_.anonymous, round_.min_respondents = anonymous, min_respondents
     round_.save()
+    if close_moved:
+        stamp = closes_at.isoformat()
+        jobs.enqueue_many(
+            send_participant_email,
+            [(pk, CLOSE_MOVED, stamp) for pk in close_moved_recipients(round_)],
+        )
     return round_
+
+
+CLOSE_MOVED = "close_moved"  # the e-mail kind that tells people the close date moved
+
+
+def close_moved_recipients(round_: Round) -> list[int]:
+    """Who is told that the close date moved: everyone invited (the invitation was sent) who
+    has not submitted and whose link is not revoked. Those who submitted have nothing left to
+    do before the close."""
+    return list(
+        Participant.objects.filter(
+            round=round_,
+            invited_at__isnull=False,
+            submitted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -507,43 +537,82 @@ ON CONFLICT (response_id, question_id) DO UPDATE SET kind = excluded.kind,
 WHERE a.kind <> excluded.kind OR COALESCE(a.choice_id, 0) <> COALESCE(excluded.choice_id, 0)
     OR a.comment <> excluded.comment OR a.evidence_url <> excluded.evidence_url
 RETURNING question_id"""
+# {who}: the participant, by id (%s) or by their link (LINK_PARTICIPANT_SQL).
 RESPONSE_SQL = (
-    "SELECT id, round_id, bank_id, status FROM surveys_response WHERE participant_id = %s"
+    "SELECT id, round_id, bank_id, status FROM surveys_response WHERE participant_id = {who}"
+)
+LINK_PARTICIPANT_SQL = (
+    "(SELECT id FROM surveys_participant WHERE token_hash = %s AND revoked_at IS NULL)"
 )
 # A response for the participant, unless they have one or the round does not take answers.
 START_RESPONSE_SQL = """INSERT INTO surveys_response
     (participant_id, round_id, bank_id, status, started_at)
 SELECT p.id, rd.id, rd.bank_id, 'draft', %s FROM surveys_participant p
 JOIN surveys_round rd ON rd.id = p.round_id
-WHERE p.id = %s AND {accepting}
+WHERE p.id = {who} AND {accepting}
     AND NOT EXISTS (SELECT 1 FROM surveys_response WHERE participant_id = p.id)
 ON CONFLICT (participant_id) DO NOTHING"""
 
 
-def _answers_upsert(participant: Participant, rows: list[tuple], now) -> set[int]:
+def answers_save_by_link(*, token: str, answers: list[AnswerInput]) -> set[int]:
+    """`answers_save` straight from the participant's link, in its one statement and no other
+    (PostgreSQL): the ids of the questions it wrote. It writes only through a link that is not
+    revoked (an expired link belongs to a round that is over, which takes no answers), under
+    every rule of `answers_save`. An empty set says nothing was written, for whatever reason
+    (an unknown link, a refusal, or saved so already): the caller then looks the link up and
+    saves through `answers_save`, which tells the person why. SQLite: always empty."""
+    if not answers or connection.vendor != "postgresql":
+        return set()
+    rows = list({row[0]: row for row in (change.row() for change in answers)}.values())
+    return _answers_upsert(None, rows, timezone.now(), token_hash=hash_token(token or ""))
+
+
+def answers_save_refused(*, participant: Participant, answers: list[AnswerInput]) -> set[int]:
+    """After `answers_save_by_link` wrote none of `answers`: raise why, as `answers_save`
+    would; an empty set when each was saved so already; else (a first answer that raced
+    another tab's) save them through `answers_save`. Asks before it tries again."""
+    if not answers:
+        return set()
+    check_accepting(participant.round)
+    rows = list({row[0]: row for row in (change.row() for change in answers)}.values())
+    if not _refusal(participant, rows):
+        return set()
+    return answers_save(participant=participant, answers=answers)
+
+
+def _answers_upsert(
+    participant: Participant | None, rows: list[tuple], now, *, token_hash=None
+) -> set[int]:
     """Run the statement (on SQLite, a first answer starts the response in one just before):
-    the ids of the questions whose answer it wrote."""
+    the ids of the questions whose answer it wrote. The participant is `participant`, or on
+    PostgreSQL the one whose link has `token_hash` (then a failure writes nothing and says
+    nothing: see `answers_save_by_link`)."""
     moment = _moment(now)
-    start = START_RESPONSE_SQL.format(accepting=accepting_answers_sql("rd"))
-    start_params = [moment[0], participant.pk, *moment]
+    if token_hash is None:
+        who, who_param = "%s", participant.pk
+    else:
+        who, who_param = LINK_PARTICIPANT_SQL, token_hash
+    start = START_RESPONSE_SQL.format(accepting=accepting_answers_sql("rd"), who=who)
+    start_params = [moment[0], who_param, *moment]
     answering = any(row[1] is not None for row in rows)  # a note alone starts no response
     if connection.vendor == "postgresql":
         # The response is held (FOR KEY SHARE): a submit (FOR UPDATE) waits for this
         # statement, or this statement for the submit, and then finds the response submitted
         # and writes nothing. With a first answer, the response starts in the same statement.
-        head, head_params, source = f"WITH held AS ({RESPONSE_SQL} FOR KEY SHARE)", [], "held"
+        held = RESPONSE_SQL.format(who=who)
+        head, head_params, source = f"WITH held AS ({held} FOR KEY SHARE)", [], "held"
         if answering:
             head += (
                 f", started AS ({start} RETURNING id, round_id, bank_id, status), "
                 "r AS (SELECT * FROM started UNION ALL SELECT * FROM held)"
             )
             head_params, source = start_params, "r"
-        head_params = [participant.pk, *head_params]
+        head_params = [who_param, *head_params]
     else:  # SQLite has one writer at a time: nothing interleaves with a statement.
         if answering:
             with connection.cursor() as cursor:
                 cursor.execute(start, start_params)
-        head, head_params, source = "", [], f"({RESPONSE_SQL})"
+        head, head_params, source = "", [], f"({RESPONSE_SQL.format(who=who)})"
     sql = ANSWERS_UPSERT_SQL.format(
         head=head,
         values=", ".join([ANSWER_ROW_SQL] * len(rows)),
@@ -554,7 +623,7 @@ def _answers_upsert(participant: Participant, rows: list[tuple], now) -> set[int
         *head_params,
         connection.ops.adapt_datetimefield_value(now),
         *(value for row in rows for value in row),
-        *([] if head else [participant.pk]),
+        *([] if head else [who_param]),
         *moment,
     ]
     try:
@@ -565,7 +634,11 @@ def _answers_upsert(participant: Participant, rows: list[tuple], now) -> set[int
         # The joins keep to what the composite foreign keys and triggers (surveys 0004, 0008)
         # enforce; should one refuse all the same, say why as for any refusal (outside a
         # transaction, where the failed statement left nothing to roll back).
-        if connection.in_atomic_block or _refusal(participant, rows):
+        if connection.in_atomic_block:
+            raise
+        if participant is None:  # by link: the caller finds out why
+            return set()
+        if _refusal(participant, rows):
             raise
         return set()
 
@@ -632,9 +705,26 @@ def _int(value) -> int:
     return number if 0 < number < 2**63 else -1
 
 
+# The usual submit's one read (PostgreSQL): the draft, held FOR UPDATE (autosaves hold it FOR
+# KEY SHARE: they wait for the submit, or it for them), in its round, held FOR SHARE while the
+# round takes answers (a close waits for the submit, or the submit finds it closed).
+SUBMIT_HOLD_SQL = """SELECT s.* FROM surveys_response s JOIN surveys_round rd ON rd.id = s.round_id
+WHERE s.participant_id = %s AND s.status = 'draft' AND {accepting}
+FOR UPDATE OF s FOR SHARE OF rd"""
+
+
 @transaction.atomic
 def response_submit(*, participant: Participant) -> Response:
     """Submit once. A double click, a replayed POST or a second tab gets the same response back."""
+    if connection.vendor == "postgresql":
+        sql = SUBMIT_HOLD_SQL.format(accepting=accepting_answers_sql("rd"))
+        held = list(Response.objects.raw(sql, [participant.pk, *_moment(timezone.now())]))
+        if held:  # a draft, in a round that takes answers: hold both and submit
+            (response,) = held
+            response.participant = participant
+            response_submitted.send(sender=Response, response=response)
+            return response_mark_submitted(response=response, submitted_at=timezone.now())
+    # Otherwise find out which: none yet, submitted already, or the round does not take answers.
     response = Response.objects.select_for_update().filter(participant=participant).first()
     if response is None:  # nothing answered yet: scoring refuses it below, naming every question
         response = response_get_or_start(participant)
@@ -659,6 +749,24 @@ def response_mark_submitted(*, response: Response, submitted_at) -> Response:
     hook (scoring) has set on it."""
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = submitted_at
+    if connection.vendor == "postgresql":  # both rows in one statement
+        moment = connection.ops.adapt_datetimefield_value(submitted_at)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH submitted AS (UPDATE surveys_response SET status = %s, submitted_at = %s, "
+                "total_points = %s, max_points = %s WHERE id = %s RETURNING participant_id) "
+                "UPDATE surveys_participant SET submitted_at = %s "
+                "WHERE id IN (SELECT participant_id FROM submitted)",
+                [
+                    ResponseStatus.SUBMITTED.value,
+                    moment,
+                    response.total_points,
+                    response.max_points,
+                    response.pk,
+                    moment,
+                ],
+            )
+        return response
     response.save(update_fields=["status", "submitted_at", "total_points", "max_points"])
     Participant.objects.filter(pk=response.participant_id).update(submitted_at=submitted_at)
     return response

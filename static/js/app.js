@@ -40,3 +40,39 @@ document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.successful) field.removeAttribute("aria-invalid");
   else field.setAttribute("aria-invalid", "true");
 });
+// The survey's progress bar counts answers: once an answer is saved on this page, it counts the
+// questions answered elsewhere (data-elsewhere) and the ones here with a choice.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const radio = event.detail.elt;
+  const bar = document.getElementById("survey-progress");
+  if (!bar || !event.detail.successful || !radio.matches("input[type=radio]")) return;
+  const groups = new Set();
+  radio.form.querySelectorAll("input[type=radio]:checked").forEach((r) => groups.add(r.name));
+  const answered = Number(bar.dataset.elsewhere) + groups.size;
+  const total = Number(bar.dataset.total);
+  bar.value = Math.round((100 * answered) / total);
+  bar.textContent = `${bar.value}%`;
+  bar.setAttribute("aria-label", `Survey progress: ${answered} of ${total} questions answered`);
+  const text = document.getElementById("progress-text");
+  if (text) text.textContent = `${answered} of ${total} answered`;
+});
+// The maturity grid's team filter: the chosen team stands out, the others grey (a click on a
+// team's dot or name chooses it too). Both drawings of the grid (wide and compact) follow.
+function highlightTeam(area, key) {
+  area.querySelectorAll(".grid-team").forEach((team) => {
+    team.classList.toggle("is-dim", Boolean(key) && team.dataset.team !== key);
+  });
+  const select = area.querySelector("[data-grid-highlight]");
+  if (select && select.value !== key) select.value = key;
+}
+document.addEventListener("change", (event) => {
+  if (!event.target.matches("[data-grid-highlight]")) return;
+  highlightTeam(event.target.closest("[data-grid-area]"), event.target.value);
+});
+document.addEventListener("click", (event) => {
+  const team = event.target.closest?.("[data-grid-area] .grid-team");
+  if (!team) return;
+  const area = team.closest("[data-grid-area]");
+  const current = area.querySelector("[data-grid-highlight]")?.value || "";
+  highlightTeam(area, current === team.dataset.team ? "" : team.dataset.team);
+});

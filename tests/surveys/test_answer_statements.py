@@ -136,14 +136,16 @@ def test_next_after_autosave_writes_nothing_and_only_what_changed(
         )
     before = dict(Answer.objects.values_list("question_id", "updated_at"))
     url = reverse("surveys:page", args=[ada, 2])
-    with django_assert_max_num_queries(2) as captured:
+    assert client.get(url).status_code == 200  # the page was shown before it is posted
+    # Only the link's one read (its saved answers with it): nothing to write.
+    with django_assert_max_num_queries(1) as captured:
         assert client.post(url, data)["Location"] == reverse("surveys:review", args=[ada])
     assert writes(captured) == []
     assert dict(Answer.objects.values_list("question_id", "updated_at")) == before
     # One answer and one comment changed since: only that row is written.
     data[f"q-{page[4].pk}"] = option(page[4], 3).pk
     data[f"comment-{page[7].pk}"] = "  We page on-call.  "
-    with django_assert_max_num_queries(3) as captured:
+    with django_assert_max_num_queries(2) as captured:
         client.post(url, data)
     assert len(writes(captured)) == 1
     after = dict(Answer.objects.values_list("question_id", "updated_at"))
@@ -160,6 +162,41 @@ def test_a_page_post_reads_the_pages_and_answers_the_page_shows(client, pages_ro
     assert plan.pages == [[q.pk for q in page["questions"]] for page in shown]
     assert plan.answers == round_selectors.participant_answers(participant)
     assert plan.answers[o1.pk]["value"] == "dk"
+
+
+def test_every_request_of_the_path_reads_the_link_once_and_each_bank_once_per_process(
+    client, pages_round, ada, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The link's participant, round, team, organization, bank and saved answers come in one
+    statement; a published bank's pages and level rules are read once per process."""
+    from apps.scoring import own_result
+
+    round_selectors._bank_pages.clear()
+    own_result._bank_rules.clear()
+    intro = reverse("surveys:intro", args=[ada])
+    with django_assert_num_queries(3):  # the link; the bank's questions and their choices
+        assert client.get(intro).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(intro).status_code == 200
+    pages = [reverse("surveys:page", args=[ada, n]) for n in (1, 2)]
+    for url in pages:
+        with django_assert_num_queries(1):
+            assert client.get(url).status_code == 200
+    for question in questions(pages_round):
+        chosen = option(question).pk
+        with django_assert_num_queries(1):  # the autosave: its statement, through the link
+            assert autosave(client, ada, question, chosen).status_code == 200
+    with django_assert_num_queries(1):  # "Next" after autosave: the link, nothing to write
+        assert client.post(pages[1], {})["Location"] == reverse("surveys:review", args=[ada])
+    with django_assert_num_queries(1):
+        assert client.get(reverse("surveys:review", args=[ada])).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
+    done = reverse("scoring:done", args=[ada])
+    with django_assert_max_num_queries(8):  # with the bank's level rules, read once
+        assert client.get(done).status_code == 200
+    with django_assert_max_num_queries(4):  # the link, the response, its scores, the team
+        assert client.get(done).status_code == 200
 
 
 def test_submit_takes_at_most_twelve_statements(
