@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell .ci/ensure-uv)
 PY := .venv/bin/python
 
-.PHONY: run test test-fast sync lint format check-deploy compose-check audit bench load clean
+.PHONY: run test test-fast sync lint format check-deploy compose-check audit bench load clean backup restore
 
 sync:
 	@$(UV) sync --frozen --quiet
@@ -71,6 +71,16 @@ audit:
 # 200 respondents answering at once through gunicorn, executives reading; checks every answer.
 load: sync
 	@$(PY) benchmarks/load.py
+
+# The database (pg_dump, custom format) and every report file (bucket or folder) into a new
+# directory with a manifest of counts: `make backup` (var/backups/<UTC time>) or TO=dir.
+backup: sync
+	@$(PY) manage.py backup $(TO)
+
+# A backup into an empty database and an empty bucket or folder: `make restore FROM=dir`.
+restore: sync
+	@test -n "$(FROM)" || { echo "Say which backup: make restore FROM=var/backups/20261128-120000"; exit 2; }
+	@$(PY) manage.py restore "$(FROM)"
 
 compose-check:
 	@DJANGO_SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"

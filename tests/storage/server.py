@@ -113,10 +113,10 @@ def start() -> S3Server:
             f"-master.port={master}",
             f"-master.port.grpc={master_grpc}",
             "-master.telemetry=false",
-            "-master.volumeSizeLimitMB=64",
+            "-master.volumeSizeLimitMB=16",
             f"-volume.port={volume}",
             f"-volume.port.grpc={volume_grpc}",
-            "-volume.max=8",
+            "-volume.max=200",  # each bucket grows volumes of its own
             f"-filer.port={filer}",
             f"-filer.port.grpc={filer_grpc}",
             "-s3",
