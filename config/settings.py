@@ -40,9 +40,12 @@ INSTALLED_APPS = [
     "ninja",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "apps.core",
     "apps.accounts",
     "apps.organizations",
+    "apps.sso",  # single sign-on per organization, above organizations
     "apps.surveys",
     "apps.scoring",
     "apps.plans",
@@ -143,6 +146,18 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Single sign-on: each organization's own OpenID Connect provider, through allauth's
+# openid_connect provider. apps/sso/adapter.py builds the provider from the organization's
+# settings (no SocialApp rows); its id in URLs is the organization's slug, so the redirect URI to
+# register is SITE_URL/accounts/oidc/<slug>/login/callback/. Client secrets are stored encrypted
+# with SSO_ENCRYPTION_KEY (a Fernet key), or with a key derived from DJANGO_SECRET_KEY.
+SOCIALACCOUNT_ADAPTER = "apps.sso.adapter.SsoAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a link cannot start a sign-in; our buttons POST
+SOCIALACCOUNT_AUTO_SIGNUP = True  # apps.sso decides who may join before an account is made
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # apps.sso links existing accounts by its own rules
+SOCIALACCOUNT_STORE_TOKENS = False  # we only sign people in; no API calls on their behalf
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+SSO_ENCRYPTION_KEY = env("SSO_ENCRYPTION_KEY", default="")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

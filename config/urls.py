@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.sso.urls")),  # /accounts/sso/ and /o/<slug>/settings/sso/
     path("accounts/", include("allauth.urls")),
     path("", include("apps.surveys.urls")),
     path("", include("apps.scoring.urls")),

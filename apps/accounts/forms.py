@@ -1,6 +1,7 @@
 from allauth.account import forms as allauth_forms
 from django import forms
 
+from apps.accounts import sso
 from apps.accounts.models import User, normalize_email
 
 
@@ -28,8 +29,23 @@ class LoginForm(allauth_forms.LoginForm):
         )
         self.fields["password"].help_text = ""
 
+    sso_route: sso.SsoRoute | None = None
+
     def clean_login(self) -> str:
         return normalize_email(self.cleaned_data["login"])
+
+    def clean(self):
+        """An organization that enforces single sign-on takes its members' password log-in away
+        (its owners keep it, to recover a broken provider). Refused before the password is
+        checked: the answer says nothing about the password."""
+        self.sso_route = sso.sso_route(self.cleaned_data.get("login", ""))
+        if self.sso_route and self.sso_route.password_refused:
+            raise forms.ValidationError(
+                f"{self.sso_route.organization_name} signs you in through its single sign-on, "
+                "not with a password. Use “Sign in with your company (SSO)”.",
+                code="sso_enforced",
+            )
+        return super().clean()
 
 
 class ProfileForm(forms.ModelForm):

@@ -50,6 +50,18 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     # One address per account: allauth's page for managing several is not offered.
     path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="email"),
+    # Single sign-on (apps.sso) links an account to one organization's provider by its own
+    # rules: allauth's pages for connecting providers and for a sign-up form are not offered.
+    path(
+        "3rdparty/",
+        RedirectView.as_view(pattern_name="accounts:profile"),
+        name="social_connections",
+    ),
+    path(
+        "3rdparty/signup/",
+        RedirectView.as_view(pattern_name="accounts:login"),
+        name="social_signup",
+    ),
     path(
         "password/change/",
         allauth_views.PasswordChangeView.as_view(

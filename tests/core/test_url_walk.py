@@ -23,7 +23,16 @@ OTHER = {
     "account_reset_password_from_key",  # see test_a_forged_reset_link_offers_no_form
     "account_confirm_email",  # see test_a_forged_confirmation_link_confirms_nothing
     "accounts:email",  # one address per account: sends to the profile
+    # Single sign-on: POST only, and allauth's pages for linking providers are not offered
+    # (tests/accounts/test_sso.py).
+    "sso:start",
+    "accounts:social_connections",
+    "accounts:social_signup",
+    # allauth's page for a failed sign-in (401), never linked: apps.sso answers with its own.
+    "socialaccount_login_error",
 }
+# allauth's permanent redirects from its old paths (accounts/social/...) to accounts/3rdparty/.
+ALLAUTH_OLD_PATHS = "accounts/social/"
 # allauth's names for the paths above (ours answer: listed first) and its steps we do not use
 # (log-in by code, re-authentication): see test_allauth_pages_we_do_not_use_never_fail.
 ALLAUTH_SHADOWED = {
@@ -33,6 +42,8 @@ ALLAUTH_SHADOWED = {
     "account_email",
     "account_change_password",
     "account_reset_password",
+    "socialaccount_connections",
+    "socialaccount_signup",
 }
 ALLAUTH_UNUSED = {
     "account_set_password",
@@ -97,7 +108,9 @@ def test_every_url_pattern_is_classified():
     unclassified = sorted(
         f"{route} ({name})"
         for route, name in url_patterns()
-        if name not in known and not name.startswith("admin:")
+        if name not in known
+        and not name.startswith("admin:")
+        and not (name == "(unnamed)" and route.startswith(ALLAUTH_OLD_PATHS))
     )
     assert unclassified == [], "Classify these URLs in tests/core/test_url_walk.py"
 

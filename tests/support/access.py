@@ -83,6 +83,9 @@ CASES = [
     Case("settings", "get", Role.ADMIN),
     Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
     Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
+    Case("sso:settings", "get", Role.OWNER),
+    Case("sso:settings", "post", Role.OWNER, (("action", "add_domain"), ("domain", "acme.test"))),
+    Case("sso:test", "post", Role.OWNER),  # without a provider: back to the settings
     Case("team_list", "get", Role.MEMBER),
     Case("team_list", "post", Role.ADMIN, (("name", "New team"),)),
     Case("team_detail", "get", Role.EXECUTIVE),

@@ -18,6 +18,7 @@ PUBLIC = {
     "account_reset_password_done",
     "account_reset_password_from_key_done",
     "account_inactive",
+    "socialaccount_login_cancelled",  # single sign-on's answer to a cancelled sign-in
     "api:openapi-json",
     "api:openapi-view",
 }
@@ -38,6 +39,9 @@ BY_TOKEN = {
     "surveys:submit": ("post", {"token": "forged"}),
     "scoring:done": ("get", {"token": "forged"}),
     "organizations:invitation": ("get", {"token": "forged"}),
+    # An organization's single sign-on, by its slug: an unknown one is not there.
+    "openid_connect_login": ("get", {"provider_id": "forged"}),
+    "openid_connect_callback": ("get", {"provider_id": "forged"}),
 }
 
 # Walked, but not pages a person reads: machine answers, downloads and the pieces htmx swaps in.
