@@ -22,8 +22,7 @@ from apps.plans.check import CheckedAction, plan_check
 from apps.plans.models import Action
 from apps.reports.discussion import disagreement_order, gap_order, gap_question, retro_question
 from apps.reports.offer import ReportUnavailable, round_unavailable, team_unavailable
-from apps.scoring import charts, figures, targets
-from apps.scoring.dashboard import Dashboard, TeamRow
+from apps.scoring import figures, targets
 from apps.scoring.next_steps import Step, round_steps
 from apps.scoring.selectors import (
     HistoryPoint,
@@ -31,7 +30,6 @@ from apps.scoring.selectors import (
     QuestionRow,
     RoundResult,
     bank_version_label,
-    chart_bands,
     round_team_result,
     team_history,
 )
@@ -140,39 +138,14 @@ def change_basis(result: RoundResult) -> str:
 def team_grid(
     result: RoundResult, points: list[HistoryPoint], zone: dict | None = None
 ) -> SafeString | None:
-    """The team alone on the maturity grid: its dot at this round and its trail through the
-    team's earlier visible rounds, and the zone where its targets (`zone`: dimension key →
-    `targets.EffectiveTarget`) are met; None for a bank without a grid (`charts.grid_axes`).
-
-    `figures.maturity_grid` draws the dashboard's teams; this hands it the one team, its trail
-    taken from the same stored percentages the dashboard reads."""
-    axes = charts.grid_axes([row.key for row in result.dimensions])
-    if axes is None:
-        return None
+    """The team alone on the maturity grid at this round: its trail through its earlier
+    visible rounds, and the zone where its targets (`zone`: dimension key →
+    `targets.EffectiveTarget`) are met; None for a bank without a grid. The very figure the
+    team history page draws (`figures.team_grid`), up to this round."""
     round_ = result.round
-    trail = [
-        (p.dimensions[axes[0]].percent, p.dimensions[axes[1]].percent)
-        for p in points
-        if p.visible and p.round.opens_at <= round_.opens_at and set(axes) <= p.dimensions.keys()
-    ]
-    row = TeamRow(
-        team_id=round_.team_id,
-        public_id=str(round_.team.public_id),
-        name=round_.team.name,
-        round_title=round_.title,
-        closed=round_.period.closes,
-        bank=bank_version_label(round_.bank.slug, round_.bank.version),
-        trail=trail,
-    )
-    data = Dashboard(
-        teams=[row],
-        dimensions=[(r.key, r.name) for r in result.dimensions],
-        trend=[],
-        level_counts=[],
-        hidden_rounds=0,
-        bands=chart_bands(result.bands, result.total.max_points),
-    )
-    return figures.maturity_grid(data, targets=zone)
+    upto = [p for p in points if p.round.opens_at <= round_.opens_at]
+    dimensions = [(row.key, row.name) for row in result.dimensions]
+    return figures.team_grid(round_.team, upto, dimensions, zone)
 
 
 def plan(result: RoundResult, *, today: dt.date) -> Plan:

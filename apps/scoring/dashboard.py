@@ -41,7 +41,7 @@ from django.db.models.functions import (
 
 from apps.organizations.models import Team
 from apps.scoring.calculations import percent
-from apps.scoring.charts import GRID_AXES, Band
+from apps.scoring.charts import Band, grid_axes
 from apps.scoring.models import TeamScore
 from apps.scoring.selectors import bank_version_label
 from apps.surveys.models import Dimension, Level, RoundStatus
@@ -66,9 +66,10 @@ class TeamRow:
     cells: dict[str, Cell] = field(default_factory=dict)  # by dimension key, and "total"
     trail: list[tuple[Decimal, Decimal]] = field(
         default_factory=list
-    )  # (app %, ops %) oldest first
+    )  # (x %, y %) on the grid's two dimensions (`charts.grid_axes`), oldest first
     first_total: Decimal | None = None
     first_bank: str | None = None  # the bank of the round `first_total` comes from
+    first_quarter: str | None = None  # when that round closed: "Q2 2026" (a change's basis)
 
     # The cells in the dashboard's dimension order, so the template needs no lookups.
     ordered_cells: list[Cell | None] = field(default_factory=list)
@@ -266,13 +267,17 @@ def executive_dashboard(
     dimension_info: dict[int, tuple[str, str, int, int]] = {}  # key, name, order, bank
     bank_label: dict[int, str] = {}
     axes: dict[int, int] = {}  # dimension: 0 for the grid's x, 1 for its y
+    grid_dimensions: dict[int, list] = defaultdict(list)  # bank: [(order, key, dimension)]
     for pk, bank_id, key, name, order, slug, version in Dimension.objects.values_list(
         "pk", "bank_id", "key", "name", "order", "bank__slug", "bank__version"
     ):
         dimension_info[pk] = (key, name, order, bank_id)
         bank_label[bank_id] = bank_version_label(slug, version)
-        if key in GRID_AXES:
-            axes[pk] = GRID_AXES.index(key)
+        grid_dimensions[bank_id].append((order, key, pk))
+    for dimensions in grid_dimensions.values():  # `grid_axes`: the bank's two, across and up
+        if axes_keys := grid_axes([key for _, key, _ in sorted(dimensions)]):
+            for _, key, pk in dimensions:
+                axes[pk] = axes_keys.index(key)
 
     # One pass over the rows, keeping only what the page shows: each team's newest round's cells
     # (a newer round replaces them: the rows of the others are let go at once, which spares
@@ -280,7 +285,7 @@ def executive_dashboard(
     # bank's first use, the trend's sums. A round is ordered by (closed, id).
     hidden = 0
     latest: dict[int, tuple] = {}  # team: ((closed, id), its bank, its cells, its title, closed)
-    firsts: dict[int, tuple] = {}  # team: ((closed, id), its total, its bank)
+    firsts: dict[int, tuple] = {}  # team: ((closed, id), its total, its bank, its quarter)
     trails: dict[int, list[tuple]] = defaultdict(list)  # team: [((closed, id), x, y)]
     banks_first: dict[int, tuple] = {}  # bank: ((closed, id), its quarter)
     # quarter: {dimension: [sum of the rounds' percentages, how many]}
@@ -306,7 +311,7 @@ def executive_dashboard(
                 cells = None  # an older round: its cells are not shown
             first = firsts.get(team)
             if first is None or order < first[0]:
-                firsts[team] = (order, value, bank)
+                firsts[team] = (order, value, bank, at)
             used = banks_first.get(bank)
             if used is None or order < used[0]:
                 banks_first[bank] = (order, at)
@@ -404,7 +409,7 @@ def executive_dashboard(
     teams = []
     for team_id, (_, bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
-        _, first, first_bank = firsts[team_id]
+        _, first, first_bank, first_at = firsts[team_id]
         row = TeamRow(
             team_id,
             public_id,
@@ -419,6 +424,7 @@ def executive_dashboard(
             trail=[(decimal(x), decimal(y)) for _, x, y in sorted(trails[team_id])],
             first_total=None if first is None else decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
+            first_quarter=None if first is None else quarter_label(first_at),
         )
         row.ordered_cells = [row.cells.get(key) for key in ordered_keys]  # no lookups per cell
         teams.append(row)

@@ -45,6 +45,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core import design
 from apps.organizations.models import Organization, Team
 from apps.scoring.models import Target, TeamScore
 from apps.surveys.models import Dimension, Level, QuestionBank, Round, RoundStatus
@@ -197,6 +198,7 @@ CODE = [
 def _code_version() -> str:
     files = [Path(__file__).with_name(name) for name in CODE]
     files.append(Path(get_template(FRAGMENT_TEMPLATE).origin.name))
+    files.append(Path(design.__file__))  # the charts' colours and sizes
     return _hash([path.read_bytes() for path in files])
 
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from apps.core import design
 from apps.core.widgets import LongSelect
 from apps.organizations.access import org_view
 from apps.organizations.models import Role, Team
@@ -66,6 +67,7 @@ class _TeamOptions(BaseChoiceIterator):
 
 class DashboardFilter(forms.Form):
     period = forms.ChoiceField(choices=PERIODS, required=False, initial="8")
+    sort = forms.ChoiceField(choices=figures.SORTS, required=False, initial="name")
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
@@ -79,6 +81,10 @@ class DashboardFilter(forms.Form):
         teams = Team.objects.filter(organization=organization, archived_at__isnull=True)
         self.fields["team"].queryset = teams  # what a chosen team is checked against
         self.fields["team"].widget.choices = _TeamOptions(teams)
+
+    def chosen_sort(self) -> str:
+        """How the heat map is sorted (`figures.SORTS`), by name when none or a wrong one is."""
+        return (self.cleaned_data.get("sort") if self.is_valid() else None) or "name"
 
     def chosen_period(self) -> str:
         """The period chosen ("4", "8" or "all"), the default when none or a wrong one is."""
@@ -108,7 +114,7 @@ def _version_changes(data) -> str:
     version."""
     return mark_safe(  # every text from the data escaped
         "".join(
-            f"<li>{escape(t.name)}: {'+' if t.change > 0 else ''}{t.change} pts, "
+            f"<li>{escape(t.name)}: {design.change_html(t.change, t.first_quarter)}, "
             f"{escape(t.first_bank)} → {escape(t.bank)}</li>"
             for t in data.version_changes
         )
@@ -128,7 +134,7 @@ def _gaps(organization, data) -> targets.RoundGaps:
     return targets.round_gaps(organization, rounds)
 
 
-def _body(organization, *, since, team_ids) -> str:
+def _body(organization, *, since, team_ids, sort="name") -> str:
     """The page below the filters: heat map with targets, levels, movers, grid (with the
     target zone), trend and the practices weak across teams (the fragment dashboard_cache
     keeps: every part of it is the same for every viewer)."""
@@ -144,7 +150,7 @@ def _body(organization, *, since, team_ids) -> str:
     if data.teams:
         gaps = _gaps(organization, data)
         context["heatmap"] = figures.heatmap(
-            data, organization_slug=organization.slug, gaps=gaps.by_team
+            data, organization_slug=organization.slug, gaps=gaps.by_team, sort=sort
         )
         context["trend_chart"] = figures.trend_chart(organization.name, data)
         context["grid"] = figures.maturity_grid(
@@ -158,12 +164,12 @@ def _body(organization, *, since, team_ids) -> str:
 def dashboard(request, access):
     organization = access.organization
     form = DashboardFilter(request.GET or None, organization=organization)
-    since, team_ids = form.since(), form.team_ids()
+    since, team_ids, sort = form.since(), form.team_ids(), form.chosen_sort()
     body = dashboard_cache.cached_fragment(
         organization,
         since=since,
-        filters=(form.chosen_period(), tuple(team_ids or ())),
-        render=lambda: _body(organization, since=since, team_ids=team_ids),
+        filters=(form.chosen_period(), tuple(team_ids or ()), sort),
+        render=lambda: _body(organization, since=since, team_ids=team_ids, sort=sort),
     )
     context = {"organization": organization, "form": form, "body": body}
     return render(request, "scoring/dashboard.html", context)

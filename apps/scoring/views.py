@@ -91,6 +91,7 @@ def team_history(request, access, team_id):
         "rows": list(reversed(list(zip(points, gaps, strict=True)))),
         "dimensions": dimensions,
         "chart": chart,
+        "grid": figures.team_grid(team, points, dimensions, now),
         "sections": history_sections(access, team, points),
         "step_actions": step_actions(),
         "may_set_targets": access.may(TeamAction.LEAD, team),

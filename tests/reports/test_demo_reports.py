@@ -199,7 +199,7 @@ def test_every_step_quotes_the_guidance_of_its_questions_next_level(demo, key):
 
 def test_the_retro_pack_draws_the_team_on_the_grid_with_its_target_zone(demo):
     html = demo["retro_pack"].html
-    grid = html.split('aria-labelledby="maturity-grid-title')[1].split("</svg>")[0]
+    grid = html.split('aria-labelledby="team-grid-title')[1].split("</svg>")[0]
     assert "Support Copilot" in grid and "Target zone" in grid
 
 

@@ -172,7 +172,7 @@ def test_dashboard_and_organization_pdf_embed_the_same_figures(
     assert "Total" in svg_texts(svg(page, "trend-chart"))
     # The heat map: the same table, whose team names link to their history on the page only.
     assert re.sub(r"</?a\b[^>]*>", "", heatmap(page)) == heatmap(html)
-    assert '<td class="heat-3 fw-semibold">63% · Managed</td>' in heatmap(html)
+    assert '<td class="heat-3 fw-semibold" data-label="Total">63% · Managed</td>' in heatmap(html)
 
     text = pdf_text(html, tmp_path)
     assert "63% · Managed" in text and "62%" not in text

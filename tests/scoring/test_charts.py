@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.scoring.charts import GRID_AXES, Band, bar_chart, grid_axes
+from apps.scoring.charts import Band, bar_chart, grid_axes
 
 pytestmark = pytest.mark.pure
 
@@ -14,7 +14,10 @@ def test_a_bar_chart_is_an_image_with_a_title_and_escaped_labels():
         ident="r",
         title="Q4 <check>",
         description="Two dimensions",
-        rows=[("<script>", Decimal("50.0"), "Defined"), ("Ops", Decimal("100.0"), "Optimized")],
+        rows=[
+            ("<script>", Decimal("50.0"), "Defined", 2),
+            ("Ops", Decimal("100.0"), "Optimized", 4),
+        ],
         bands=[Band("Initial", 0), Band("Defined", 25)],
     )
     assert svg.startswith("<svg") and 'role="img"' in svg
@@ -23,6 +26,6 @@ def test_a_bar_chart_is_an_image_with_a_title_and_escaped_labels():
     assert "50.0% · Defined" in svg and svg.count("<rect") == 4
 
 
-def test_the_maturity_grid_needs_the_llmops_pair_first():
-    assert grid_axes(["application", "operational", "extra"]) == GRID_AXES
-    assert grid_axes(["delivery", "operations"]) is None
+def test_the_maturity_grid_needs_exactly_two_dimensions_whatever_their_keys():
+    assert grid_axes(["delivery", "operations"]) == ("delivery", "operations")
+    assert grid_axes(["application", "operational", "extra"]) is None

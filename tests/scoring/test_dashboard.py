@@ -46,7 +46,12 @@ def test_dashboard_shows_every_team_trend_levels_and_movers(client, org, executi
     client.force_login(executive)
     html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
     assert "Rising" in html and "Falling" in html and "R2" in html and "F2" in html
-    assert "Biggest improvers" in html and "Rising: +" in html and "Falling: -50 pts" in html
+    assert "Biggest improvers" in html and 'Rising: <span class="change-value">\u25b2 +' in html
+    # A fall is signed, marked and coloured, in pp, and says since when.
+    assert (
+        'Falling: <span class="decline"><span class="change-value">\u25bc -50 pp</span> '
+        '<span class="change-since">since Q'
+    ) in html
     assert 'id="maturity-grid-title"' in html and 'id="trend-chart-title"' in html
     assert (
         "83% · Optimized" in html
@@ -146,7 +151,11 @@ def test_heat_map_rows_link_each_team_and_escape_names(client, org, executive):
     history = reverse("scoring:team_history", args=[org.slug, team.public_id])
     assert f'<a href="{history}">&lt;b&gt;R&amp;D&lt;/b&gt;</a>' in html
     assert "Q3 &lt;i&gt;check&lt;/i&gt;" in html and "<b>R&D</b>" not in html
-    assert '<td class="text-end">0 pts</td>' in html  # one round: no change yet
+    # One round: no change yet.
+    assert (
+        'data-label="Change"><span class="change-value">0 pp</span> '
+        '<span class="change-since">since Q' in html
+    )
 
 
 def test_a_round_nobody_scored_shows_its_team_without_scores(client, org, executive):
@@ -161,7 +170,8 @@ def test_a_round_nobody_scored_shows_its_team_without_scores(client, org, execut
     client.force_login(executive)
     html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
     assert ">Unsure</a>" in html and "All unknown" in html
-    assert '<td class="">\u2013</td><td class="">\u2013</td><td class="heat- fw-semibold">' in html
+    assert html.count('<td class="" data-label=') == 2
+    assert '<td class="heat- fw-semibold" data-label="Total"></td>' in html
 
 
 # --- The SQL twins of the rules (tests/support/dashboard_sql.py)
@@ -221,10 +231,10 @@ def test_the_maturity_grid_shades_the_target_zone_only_with_both_defaults():
     svg = figures.maturity_grid(_grid_data(), targets=both)
     zone = svg[svg.index('<g class="target-zone">') :]
     zone = zone[: zone.index("</g>")]
-    # The grid is 420 px from x=56, y=12: the zone runs from 54% across and 25% up to 100%.
-    assert 'x="282.8"' in zone and 'y="12.0"' in zone and 'height="315.0"' in zone
+    # The wide grid is 540 px from x=96, y=34: the zone runs from 54% across and 25% up to 100%.
+    assert 'x="387.6"' in zone and 'y="34.0"' in zone and 'height="405.0"' in zone
     assert ">Target zone</text>" in zone
-    assert "application from 54% (Managed), operational from 25% (Defined)" in svg
+    assert "Application from 54% (Managed), Operational from 25% (Defined)" in svg
     for partial in ({}, None, {"application": both["application"]}):
         svg = figures.maturity_grid(_grid_data(), targets=partial)
         assert "target-zone" not in svg and "Target zone" not in svg

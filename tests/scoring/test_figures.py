@@ -33,15 +33,15 @@ def test_the_bar_chart_prints_the_rounded_percentage_as_it_is():
         ident="c",
         title="t",
         description="d",
-        rows=[("Total", percent(Decimal("17.50"), Decimal(28)), "Managed")],
+        rows=[("Total", percent(Decimal("17.50"), Decimal(28)), "Managed", 3)],
         bands=[Band("Managed", 54.0)],
     )
     assert "63% · Managed" in chart and "62%" not in chart
 
 
-def test_a_grid_needs_application_then_operational_maturity():
+def test_a_grid_needs_a_bank_of_exactly_two_dimensions_across_then_up_in_bank_order():
     assert grid_axes(["application", "operational"]) == ("application", "operational")
-    assert grid_axes(["application", "operational", "data"]) == ("application", "operational")
-    assert grid_axes(["operational", "application"]) is None
-    assert grid_axes(["delivery", "stability"]) is None
+    assert grid_axes(["operational", "application"]) == ("operational", "application")
+    assert grid_axes(["delivery", "stability"]) == ("delivery", "stability")
+    assert grid_axes(["application", "operational", "data"]) is None
     assert grid_axes(["application"]) is None

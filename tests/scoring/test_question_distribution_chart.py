@@ -26,8 +26,13 @@ def row(**fields) -> QuestionRow:
     return QuestionRow(**{**values, **fields})
 
 
+def wide(chart: str) -> str:
+    """The wide drawing of a chart (desktops and PDFs); the compact one follows it."""
+    return re.search(r'<div class="chart-wide">(<svg.*?</svg>)</div>', chart, re.S).group(1)
+
+
 def test_it_is_an_image_whose_description_gives_every_count_in_words():
-    svg = question_distribution_chart(row())
+    svg = wide(question_distribution_chart(row()))
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert '<title id="question-app-1-title">APP-1: how many chose each answer</title>' in svg
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
@@ -35,7 +40,7 @@ def test_it_is_an_image_whose_description_gives_every_count_in_words():
 
 
 def test_options_come_in_level_order_and_the_answers_that_do_not_score_stand_apart():
-    svg = question_distribution_chart(row())
+    svg = wide(question_distribution_chart(row()))
     legend = re.findall(
         r'<text x="[\d.]+" y="[\d.]+" font-size="11" fill="#1b1b1b">([^<]+)</text>', svg
     )

@@ -23,7 +23,8 @@ def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
     assert "7.0 / 14.0" in html and "14.0 / 28.0" in html and "2 · Defined" in html
     assert "where the team disagrees" in html and "disagreement" in html  # 0 vs 2 on every question
     # How many chose each answer: a distribution chart per question, the table in full beside it.
-    assert html.count('<title id="question-') == 14 and "The answers in full" in html
+    # Each drawn twice: wide, and compact for phones.
+    assert html.count('<title id="question-') == 2 * 14 and "The answers in full" in html
 
 
 def test_change_since_the_previous_round(client, org, team, lead):
@@ -33,7 +34,7 @@ def test_change_since_the_previous_round(client, org, team, lead):
     html = client.get(
         reverse("scoring:round_result", args=[org.slug, later.public_id])
     ).content.decode()
-    assert "change since Q1" in html and "+50 pts" in html
+    assert "change since Q1" in html and "\u25b2 +50 pp" in html
 
 
 def test_a_previous_round_on_another_question_set_is_named_not_compared(client, org, team, lead):

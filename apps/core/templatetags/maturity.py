@@ -1,6 +1,6 @@
 from django import template
 
-from apps.core import text
+from apps.core import design, text
 
 register = template.Library()
 
@@ -28,3 +28,11 @@ def points(value) -> str:
     """`{{ row.mean|points }} / {{ row.max_points|points }}`: one format for every score in
     points (core.text.format_points)."""
     return text.format_points(value)
+
+
+@register.filter
+def change_since(change, since: str | None = None):
+    """`{{ t.change|change_since:t.first_quarter }}`: "▼ -3 pp since Q2 2026" (without `since`
+    where the caption says what the change is against), a decline in its colour
+    (`design.change_html`, the one way a change is written)."""
+    return design.change_html(change, since)
