@@ -16,11 +16,10 @@ recommendation quotes the bank's guidance for the level above the lowest, as a n
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 
+from apps.scoring.id_lists import among
 from apps.scoring.models import QuestionLevel
 from apps.scoring.selectors import bank_version_label
 from apps.surveys.models import Guidance, Level, Question, Round
@@ -120,17 +119,13 @@ def organization_patterns(organization, *, limit: int | None = None) -> list[Pat
         bank_id: {name: {} for name in teams_by_bank[bank_id].values()} for bank_id in banks
     }
     bank_of = {round_id: bank_id for round_id, bank_id, _ in latest.values()}
+    lowest = {bank_id: levels[0][0] for bank_id, (_, _, levels) in banks.items()}
     for round_id, question_id, level in QuestionLevel.objects.filter(
-        reduce(
-            or_,
-            (
-                Q(round_id__in=list(teams_by_bank[bank_id]), level_number=levels[0][0])
-                for bank_id, (_, _, levels) in banks.items()
-            ),
-        )
+        among("round_id", bank_of), level_number__in=set(lowest.values())
     ).values_list("round_id", "question_id", "level_number"):
         bank_id = bank_of[round_id]
-        levels_by_team[bank_id][teams_by_bank[bank_id][round_id]][question_id] = level
+        if level == lowest.get(bank_id):
+            levels_by_team[bank_id][teams_by_bank[bank_id][round_id]][question_id] = level
     found = {
         bank_id: weak_patterns(levels_by_team[bank_id], lowest=levels[0][0])
         for bank_id, (_, _, levels) in banks.items()

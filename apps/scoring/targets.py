@@ -28,6 +28,7 @@ from apps.organizations.access import OrgAccess, TeamAction
 from apps.organizations.models import Organization, Role, Team
 from apps.scoring.bands import bank_scale
 from apps.scoring.calculations import percent
+from apps.scoring.id_lists import among
 from apps.scoring.models import Target, TargetPolicy, TeamScore
 from apps.scoring.selectors import ScoreRow
 from apps.surveys.models import BankStatus, QuestionBank
@@ -300,7 +301,7 @@ def round_gaps(organization: Organization, rounds: dict[int, int]) -> RoundGaps:
                     organization=organization, bank_slug=OuterRef("round__bank__slug")
                 )
             ),
-            round_id__in=rounds.values(),
+            among("round_id", rounds.values()),
             dimension__isnull=False,
         ).values_list(
             "round_id",
