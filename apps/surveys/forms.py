@@ -49,9 +49,20 @@ class RoundForm(forms.Form):
         help_text="Team results stay hidden until this many people have submitted.",
     )
 
-    def __init__(self, *args, time_zone: str, **kwargs):
+    # What stays as it is once people have started answering (`locked`): shown, not editable.
+    LOCKED_FIELDS = ("bank", "opens_on", "anonymous", "min_respondents")
+
+    def __init__(self, *args, time_zone: str, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = zoneinfo.ZoneInfo(time_zone)
+        self.locked = locked
+        if locked:
+            for name in self.LOCKED_FIELDS:
+                self.fields[name].disabled = True
+            self.fields["closes_on"].help_text = (
+                "Move it later to give people more time, or earlier (not into the past). "
+                "Everyone invited who has not submitted yet is told by e-mail."
+            )
         self.fields["bank"].queryset = QuestionBank.objects.filter(
             status=BankStatus.PUBLISHED
         ).order_by("title", "-version")

@@ -9,12 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.dates import closing_text
 from apps.core.ratelimit import by_user, limit
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.models import Membership
 from apps.surveys import bank_preview, round_selectors, round_services
 from apps.surveys.access import round_access
 from apps.surveys.forms import InviteForm, RoundForm
+from apps.surveys.models import RoundStatus
 
 
 def _round_url(access, round_):
@@ -42,7 +44,7 @@ def round_create(request, access, team_id):
                 created_by=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _form_errors(form, error)
         else:
             messages.success(
                 request, f"Round “{round_.title}” created. Now invite your colleagues."
@@ -98,16 +100,35 @@ def round_bank_preview(request, access, team_id):
 @org_view()
 @require_http_methods(["GET", "POST"])
 def round_edit(request, access, round_id):
+    """Before the first response, everything; after it, the title and the close date (the other
+    fields are shown, disabled). A closed round is refused with the reason."""
     round_ = round_access(access, round_id, TeamAction.LEAD)
+    if round_.status == RoundStatus.CLOSED:
+        messages.error(
+            request, f"“{round_.title}” is closed: its title and dates can no longer change."
+        )
+        return _round_url(access, round_)
     zone = access.organization.time_zone
-    form = RoundForm(
-        request.POST or None, initial=RoundForm.initial_from_round(round_, zone), time_zone=zone
-    )
     locked = round_services.round_has_responses(round_)
+    form = RoundForm(
+        request.POST or None,
+        initial=RoundForm.initial_from_round(round_, zone),
+        time_zone=zone,
+        locked=locked,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if locked:  # what is shown disabled stays exactly as it is
+            data = {
+                **data,
+                "bank": round_.bank,
+                "opens_at": round_.opens_at,
+                "anonymous": round_.anonymous,
+                "min_respondents": round_.min_respondents,
+            }
+        closes_before = round_.closes_at
         try:
-            round_services.round_update(
+            round_ = round_services.round_update(
                 round_=round_,
                 title=data["title"],
                 bank=data["bank"],
@@ -117,9 +138,9 @@ def round_edit(request, access, round_id):
                 min_respondents=data["min_respondents"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _form_errors(form, error)
         else:
-            messages.success(request, "Round saved.")
+            messages.success(request, _saved_message(round_, closes_before, zone))
             return _round_url(access, round_)
     context = {
         "organization": access.organization,
@@ -129,6 +150,35 @@ def round_edit(request, access, round_id):
         "locked": locked,
     }
     return render(request, "surveys/round_form.html", context)
+
+
+# The service's field names, as the form names them.
+FORM_FIELDS = {"closes_at": "closes_on", "opens_at": "opens_on"}
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: beside the field it is about, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, problems in error.message_dict.items():
+        field = FORM_FIELDS.get(name, name)
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _saved_message(round_, closes_before, zone: str) -> str:
+    if round_.closes_at == closes_before:
+        return "Round saved."
+    told = len(round_services.close_moved_recipients(round_))
+    when = closing_text(round_.closes_at, zone, named=True)
+    direction = "later" if round_.closes_at > closes_before else "earlier"
+    people = (
+        f" {told} {'person' if told == 1 else 'people'} who {'has' if told == 1 else 'have'} not "
+        "submitted yet will be told by e-mail."
+        if told
+        else ""
+    )
+    return f"Round saved. It now closes {direction}: {when}.{people}"
 
 
 def _team_member_emails(round_) -> list[str]:
