@@ -8,9 +8,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
-from apps.scoring.calculations import LevelBand, level_for, max_by_dimension, on_scale, percent
+from apps.scoring.calculations import (
+    LevelBand,
+    QuestionSpec,
+    level_for,
+    max_by_dimension,
+    on_scale,
+    percent,
+)
 from apps.scoring.models import DimensionScore
-from apps.surveys.models import BankStatus, Level, QuestionBank, Response
+from apps.surveys.models import (
+    BankStatus,
+    Dimension,
+    Level,
+    QuestionBank,
+    Response,
+    ResponseStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -67,13 +81,16 @@ def _result(rows, bands, respondents: int, *, scale=None, maxima=None) -> Result
 
 @dataclass(frozen=True)
 class BankRules:
-    """What a respondent's result is read with: the bank's level bands, what its total and
-    each dimension are shown on, and each level's name and description (the badges' key)."""
+    """What a respondent's result is scored and read with: the bank's level bands, what its
+    total and each dimension are shown on, each level's name and description (the badges' key),
+    its question specs and its dimensions' ids."""
 
     bands: list[LevelBand]
     scale: Decimal
     maxima: dict[str, Decimal]
     levels: list[dict]  # number, name, description, line (its first sentence)
+    specs: list[QuestionSpec]  # bank_question_specs
+    dimension_ids: dict[str, int]  # by key
 
 
 def first_sentence(text: str) -> str:
@@ -108,6 +125,8 @@ def bank_rules(bank: QuestionBank) -> BankRules:
             .order_by("number")
             .values("number", "name", "description")
         ],
+        specs=specs,
+        dimension_ids=dict(Dimension.objects.filter(bank_id=bank.pk).values_list("key", "pk")),
     )
     if kept:
         with _bank_rules_lock:
@@ -117,12 +136,26 @@ def bank_rules(bank: QuestionBank) -> BankRules:
     return found
 
 
-def own_result(response: Response, rules: BankRules | None = None) -> Result:
-    """The respondent's result; `rules`: their bank's (`bank_rules`), read if not given."""
-    rows = (
-        DimensionScore.objects.filter(response=response, max_points__gt=0)
+def _own_rows(scores) -> list[tuple]:
+    return list(
+        scores.filter(max_points__gt=0)
         .order_by("dimension__order")
         .values_list("dimension__key", "dimension__name", "points", "max_points")
     )
+
+
+def own_result(response: Response, rules: BankRules | None = None) -> Result:
+    """The respondent's result; `rules`: their bank's (`bank_rules`), read if not given."""
+    rows = _own_rows(DimensionScore.objects.filter(response=response))
     rules = rules or bank_rules(response.bank)
-    return _result(list(rows), rules.bands, 1, scale=rules.scale, maxima=rules.maxima)
+    return _result(rows, rules.bands, 1, scale=rules.scale, maxima=rules.maxima)
+
+
+def participant_own_result(participant, rules: BankRules) -> Result | None:
+    """The participant's result (`own_result`) straight from their submitted response's
+    snapshot, in one read; None when they have not submitted."""
+    submitted = Response.objects.filter(participant=participant, status=ResponseStatus.SUBMITTED)
+    rows = _own_rows(DimensionScore.objects.filter(response__in=submitted))
+    if not rows and not submitted.exists():  # nothing scored (all N/A) is still a result
+        return None
+    return _result(rows, rules.bands, 1, scale=rules.scale, maxima=rules.maxima)

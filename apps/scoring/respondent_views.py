@@ -4,27 +4,23 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from apps.scoring.own_result import bank_rules, own_result
+from apps.scoring.own_result import bank_rules, participant_own_result
 from apps.scoring.selectors import round_team_result
 from apps.surveys import round_services
 from apps.surveys.answer_views import participant_view
-from apps.surveys.models import Response, ResponseStatus
 
 
 @participant_view
 @require_GET
 def done(request, participant, token):
-    response = Response.objects.filter(
-        participant=participant, status=ResponseStatus.SUBMITTED
-    ).first()
-    if response is None:
-        return redirect("surveys:intro", token=token)
     round_ = participant.round
-    response.bank = round_.bank  # the round's bank, read with the link
     rules = bank_rules(round_.bank)
+    own = participant_own_result(participant, rules)
+    if own is None:
+        return redirect("surveys:intro", token=token)
     context = {
         "round": round_,
-        "own": own_result(response, rules),
+        "own": own,
         "levels": rules.levels,  # the badges, explained in the bank's words
         "team": round_team_result(round_, viewer=participant),
         "link_days": settings.SURVEY_LINK_DAYS_AFTER_CLOSE,

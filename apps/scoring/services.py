@@ -20,6 +20,7 @@ from apps.scoring.calculations import (
     respondent_scores,
 )
 from apps.scoring.models import DimensionScore, QuestionLevel, TeamScore
+from apps.scoring.own_result import bank_rules
 from apps.surveys.models import (
     Answer,
     AnswerKind,
@@ -35,8 +36,11 @@ from apps.surveys.round_services import AnswersMissing
 
 def response_score(*, response: Response) -> Response:
     """Score a response being submitted and store its snapshot; AnswersMissing (the submission
-    is refused) while a question has no answer (an option, N/A or don't know)."""
-    specs = bank_question_specs(response.bank_id)
+    is refused) while a question has no answer (an option, N/A or don't know).
+    With the response's bank at hand (the submit's), its rules come from `own_result.bank_rules`
+    (a published bank's are read once per process)."""
+    rules = bank_rules(response.bank) if Response.bank.is_cached(response) else None
+    specs = rules.specs if rules else bank_question_specs(response.bank_id)
     # N/A and don't know have no choice: their points are None, answered but not scored.
     points = dict(
         Answer.objects.filter(response=response).values_list("question__code", "choice__points")
@@ -45,15 +49,20 @@ def response_score(*, response: Response) -> Response:
         scores = respondent_scores(specs, points)
     except MissingAnswers as missing:
         raise AnswersMissing(missing.codes) from None
-    return response_store_snapshot(response=response, scores=scores)
+    dimension_ids = rules.dimension_ids if rules else None
+    return response_store_snapshot(response=response, scores=scores, dimension_ids=dimension_ids)
 
 
-def response_store_snapshot(*, response: Response, scores: Scores) -> Response:
+def response_store_snapshot(
+    *, response: Response, scores: Scores, dimension_ids: dict[str, int] | None = None
+) -> Response:
     """Store a response's score snapshot: its points and applicable maximum per assessed
     dimension (none for a dimension it did not assess); its total and applicable maximum (0 of 0:
     nothing scored) are set on `response`, saved by surveys with its submission (a draft has no
     total, a database check)."""
-    dimensions = dict(Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk"))
+    dimensions = dimension_ids or dict(
+        Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk")
+    )
     DimensionScore.objects.bulk_create(
         DimensionScore(
             response=response,

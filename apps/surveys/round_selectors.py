@@ -11,6 +11,8 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from apps.core.tokens import hash_token
 from apps.organizations.models import Organization, Team
@@ -95,6 +97,7 @@ def dimension_pages(bank_id: int) -> list[dict]:
         page = pages.setdefault(
             question.dimension_id, {"dimension": question.dimension, "questions": []}
         )
+        question.key = mark_safe(str(question.pk))  # a number: nothing to escape
         choices = list(question.choices.all())
         question.options = [_option(question, "c", c.pk, str(c.pk), c.label) for c in choices]
         question.asides = []
@@ -112,17 +115,29 @@ def dimension_pages(bank_id: int) -> list[dict]:
 
 
 def _option(question, prefix: str, key, value: str, label: str, hint: str = "") -> dict:
-    """One radio of a question: its id, the value it posts, its label, hint and description."""
+    """One radio of a question: the value it posts, and its markup that never changes (its
+    attributes but the autosave's link and whether it is checked; its label and hint), built
+    here once rather than at each render of the page."""
     described = [f"help-{question.pk}"] if question.help else []
     if hint:
         described.append(f"hint-{prefix}-{key}")
-    return {
-        "id": f"{prefix}-{key}",
-        "value": value,
-        "label": label,
-        "hint": hint,
-        "describedby": " ".join(described),
-    }
+    option_id = f"{prefix}-{key}"
+    head = format_html('type="radio" name="q-{}" id="{}" value="{}"', question.pk, option_id, value)
+    tail = format_html(
+        'hx-params="q-{0},comment-{0},evidence-{0}" hx-trigger="change" hx-target="#saved-{0}" '
+        'hx-swap="innerHTML"',
+        question.pk,
+    )
+    if described:
+        tail += format_html(' aria-describedby="{}"', " ".join(described))
+    label_html = format_html(
+        '<label class="form-check-label" for="{}">{}</label>', option_id, label
+    )
+    if hint:
+        label_html += format_html(
+            '\n          <div class="form-text mt-0" id="hint-{}">{}</div>', option_id, hint
+        )
+    return {"value": value, "head": head, "tail": tail, "label_html": label_html}
 
 
 @dataclass(frozen=True)

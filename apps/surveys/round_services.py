@@ -722,6 +722,7 @@ def response_submit(*, participant: Participant) -> Response:
         if held:  # a draft, in a round that takes answers: hold both and submit
             (response,) = held
             response.participant = participant
+            response.bank = participant.round.bank  # the round's, read with the link
             response_submitted.send(sender=Response, response=response)
             return response_mark_submitted(response=response, submitted_at=timezone.now())
     # Otherwise find out which: none yet, submitted already, or the round does not take answers.
