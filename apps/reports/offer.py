@@ -61,7 +61,7 @@ def unavailable_reason(scope: str, obj) -> str | None:
     if scope == ReportScope.ROUND:
         if Round.objects.filter(pk=obj.pk).results_visible().exists():
             return None
-        return round_unavailable(round_team_result(obj))
+        return round_unavailable(round_team_result(obj, questions=False))
     if scope == ReportScope.TEAM:
         return team_unavailable(Round.objects.filter(team=obj).results_visible().exists())
     return organization_unavailable(

@@ -140,9 +140,10 @@ def round_result_table(result, gaps: dict | None = None) -> tuple[list[str], lis
     ]
 
 
-def round_comments_table(result) -> tuple[list[str], list[list]]:
-    """A round's comments and evidence links (`selectors.round_team_result`) as CSV: a row per
-    comment, never with a name; a withheld result is one row saying why."""
+def round_comments_table(result, notes) -> tuple[list[str], list[list]]:
+    """A round's comments and evidence links (`selectors.round_notes` of its
+    `selectors.round_team_result`) as CSV: a row per comment, never with a name; a withheld
+    result is one row saying why."""
     round_ = result.round
     header = [
         "team",
@@ -161,7 +162,7 @@ def round_comments_table(result) -> tuple[list[str], list[list]]:
         return header, [[*base, "", "", "", "", result.message, ""]]
     return header, [
         [*base, q.dimension, q.code, q.text, note.answer, note.comment, note.evidence_url]
-        for q in result.questions
+        for q in notes
         for note in q.comments
     ]
 

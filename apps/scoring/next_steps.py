@@ -166,12 +166,18 @@ def round_steps(result: RoundResult, targets: Mapping | None = None) -> list[Ste
     slug = round_.bank.slug
     if targets is None:
         targets = team_targets(round_.team, [slug])
-    facts = {
-        code: QuestionFacts(pk, key, weight)
-        for code, pk, key, weight in Question.objects.filter(bank_id=round_.bank_id).values_list(
-            "code", "pk", "dimension__key", "weight"
-        )
-    }
+    if all(row.question_id is not None for row in result.questions):  # read with the rows
+        facts = {
+            row.code: QuestionFacts(row.question_id, row.dimension_key, row.weight)
+            for row in result.questions
+        }
+    else:
+        facts = {
+            code: QuestionFacts(pk, key, weight)
+            for code, pk, key, weight in Question.objects.filter(
+                bank_id=round_.bank_id
+            ).values_list("code", "pk", "dimension__key", "weight")
+        }
     guidance = {
         (key, code, level): text
         for key, code, level, text in Guidance.objects.filter(bank_id=round_.bank_id).values_list(

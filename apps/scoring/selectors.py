@@ -8,11 +8,11 @@ withheld result says is written by one function, `withheld_message`.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 
 from apps.scoring.bands import bank_bands, bank_scale
 from apps.scoring.calculations import (
@@ -27,7 +27,6 @@ from apps.scoring.models import TeamScore
 from apps.surveys.models import (
     Answer,
     AnswerKind,
-    Choice,
     Participant,
     Question,
     ResponseStatus,
@@ -98,6 +97,11 @@ class QuestionRow:
     offers_na: bool = False
     offers_dont_know: bool = False
     comments: tuple["Note", ...] = ()  # never with a name (DESIGN §3)
+    # What the next steps rank by beyond the row (`next_steps.QuestionFacts`), read with it:
+    # the question's id, its dimension's key and its weight (None: not read with the row).
+    question_id: int | None = None
+    dimension_key: str = ""
+    weight: Decimal | None = None
 
     @property
     def answered(self) -> int:
@@ -205,24 +209,40 @@ def _rows(scores: list[TeamScore], previous: dict[str, Decimal] | None = None):
     return total, dimensions
 
 
-def _previous_percents(round_: Round) -> tuple[Round | None, dict[str, Decimal] | None]:
-    """The team's previous closed round that met its threshold, as percentages by dimension key."""
+def _scores(round_: Round, *, previous: bool) -> tuple[list[TeamScore], list[TeamScore]]:
+    """The round's stored team aggregates and, with `previous`, those of the team's previous
+    closed round that met its threshold (`_previous_percents`), in one statement, each with its
+    round. The previous round's are the same team's and are only ever shown beside a visible
+    result."""
+    if not previous:
+        return list(TeamScore.objects.filter(round=round_).select_related("dimension")), []
     earlier = (
         Round.objects.results_visible()
         .filter(team_id=round_.team_id, opens_at__lt=round_.opens_at)
         .order_by("-opens_at")
-        .prefetch_related(
-            Prefetch("team_scores", queryset=TeamScore.objects.select_related("dimension"))
-        )
-        .first()
+        .values("pk")[:1]
     )
-    if earlier is None:
+    rows = TeamScore.objects.filter(Q(round=round_) | Q(round_id=Subquery(earlier)))
+    own, before = [], []
+    for score in rows.select_related("dimension", "round"):
+        (own if score.round_id == round_.pk else before).append(score)
+    return own, before
+
+
+def _previous_percents(
+    round_: Round, scores: list[TeamScore]
+) -> tuple[Round | None, dict[str, Decimal] | None]:
+    """The team's previous closed round that met its threshold (`scores`: its stored aggregates,
+    each with its round; a visible round always has its total's), and its percentages by
+    dimension key when it was answered on the same bank."""
+    if not scores:
         return None, None
+    earlier = scores[0].round
     if earlier.bank_id != round_.bank_id:
         return earlier, None  # another question set: named, never compared (as on the dashboard)
     return earlier, {
         (s.dimension.key if s.dimension else "total"): percent(s.mean, s.max_points)
-        for s in earlier.team_scores.all()
+        for s in scores
         if s.n
     }
 
@@ -249,7 +269,14 @@ def _withheld_or_empty(round_: Round, n: int, viewer=None) -> RoundResult:
     return RoundResult(round=round_, n=n, needed=round_.min_respondents, reason=reason)
 
 
-def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> RoundResult:
+def round_team_result(
+    round_: Round,
+    viewer=None,
+    *,
+    questions: bool = True,
+    notes: bool = True,
+    previous: bool = True,
+) -> RoundResult:
     """This team's result for this round, and whether `viewer` may see it.
 
     `viewer` is whoever reads: an `OrgAccess` (a member, lead or executive, already through the
@@ -260,7 +287,10 @@ def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> 
 
     `questions=False` is for a surface that shows only the scores (the result CSV): the
     per-question rows (answers counted per option, levels, comments) are not built, and
-    `questions` stays empty.
+    `questions` stays empty. `notes=False` builds the rows without their comments (a surface
+    that lists none), sparing a read of the answers. `previous=False` leaves out the change
+    since the previous round (`previous` stays None, `change` too): for a surface that does not
+    show it (the CSVs).
     """
     if round_.status != RoundStatus.CLOSED:
         counts = Participant.objects.filter(round=round_).aggregate(
@@ -269,30 +299,39 @@ def round_team_result(round_: Round, viewer=None, *, questions: bool = True) -> 
         result = _withheld_or_empty(round_, counts["submitted"], viewer)
         result.invited = counts["invited"]
         return result
-    scores = list(TeamScore.objects.filter(round=round_).select_related("dimension"))
+    scores, before = _scores(round_, previous=previous)
     result = _withheld_or_empty(round_, _stored_n(scores), viewer)
     if not result.visible:
         return result  # nothing else may leave below the threshold
-    result.previous, previous_percents = _previous_percents(round_)
+    result.previous, previous_percents = _previous_percents(round_, before)
     result.total, result.dimensions = _rows(scores, previous_percents)
     result.bands = bank_bands(round_.bank_id)
     if questions:
-        result.questions = _question_rows(round_, result.bands)
+        result.questions = _question_rows(round_, result.bands, notes=notes)
     return result
 
 
-def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
+def history_steps_result(point: "HistoryPoint") -> RoundResult:
+    """The result of a history point's round (`team_history`: its stored aggregates read
+    already) with its per-question rows, without their comments: what the next steps on the
+    team history need, and no more (no second read of the aggregates, no previous round, no
+    comments). A withheld point's result comes back as it is, without rows."""
+    result = point.result
+    if not result.visible:
+        return result
+    bands = bank_bands(result.round.bank_id)
+    return replace(result, bands=bands, questions=_question_rows(result.round, bands, notes=False))
+
+
+def _question_rows(
+    round_: Round, bands: list[LevelBand], *, notes: bool = True
+) -> list[QuestionRow]:
     """A row per question of the round's bank, from two reads of the submitted answers: their
     counts per question, kind and option (one GROUP BY; the distribution, level and findings
-    come from those counts through `calculations`, never from one value per answer), and the
-    answers that carry a comment or an evidence link (`_notes`)."""
+    come from those counts through `calculations`, never from one value per answer), and, with
+    `notes`, the answers that carry a comment or an evidence link (`_notes`)."""
     bank = round_.bank
-    questions = list(
-        Question.objects.filter(bank_id=round_.bank_id)
-        .select_related("dimension")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("points")))
-        .order_by("dimension__order", "order")
-    )
+    questions = _bank_questions(round_.bank_id)
     submitted = Answer.objects.filter(
         response__round=round_, response__status=ResponseStatus.SUBMITTED
     )
@@ -309,11 +348,10 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
         else:
             unscored[question_id, kind] += n
     named = {band.number: band.name for band in bands}
-    notes = _notes(submitted, named)
+    by_question = _notes(submitted, named) if notes else {}
     scale = bank_scale(bank) if bands else Decimal(0)
     rows = []
-    for question in questions:
-        choices = list(question.choices.all())
+    for question, choices in questions:
         by_choice = [(choice, chosen[choice.pk]) for choice in choices]
         with_levels = bool(choices) and all(c.level is not None for c in choices)
         distribution = question_distribution(
@@ -333,7 +371,7 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
             QuestionRow(
                 code=question.code,
                 text=question.text,
-                dimension=question.dimension.name,
+                dimension=question.dimension,
                 counts=[(choice.label, choice.points, n) for choice, n in by_choice],
                 disagreement=distribution.disagreement,
                 na=na,
@@ -344,12 +382,100 @@ def _question_rows(round_: Round, bands: list[LevelBand]) -> list[QuestionRow]:
                 option_levels=tuple(named.get(c.level, "") for c in choices),
                 offers_na=question.allow_na,
                 offers_dont_know=bank.allow_dont_know,
-                comments=tuple(
-                    sorted(notes[question.pk], key=lambda n: (n.comment, n.evidence_url))
-                ),
+                comments=_in_order(by_question.get(question.pk, ())),
+                question_id=question.pk,
+                dimension_key=question.dimension_key,
+                weight=question.weight,
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class _Question:
+    pk: int
+    code: str
+    text: str
+    allow_na: bool
+    weight: Decimal
+    dimension: str  # its name
+    dimension_key: str
+
+
+@dataclass(frozen=True)
+class _Choice:
+    pk: int
+    label: str
+    points: int
+    level: int | None
+
+
+def _bank_questions(bank_id: int) -> list[tuple[_Question, list[_Choice]]]:
+    """The bank's questions in order (by dimension, then their own), each with its options by
+    points: one statement (a question without options has none)."""
+    out: list[tuple[_Question, list[_Choice]]] = []
+    for pk, code, text, allow_na, weight, dimension, key, *choice in (
+        Question.objects.filter(bank_id=bank_id)
+        .order_by("dimension__order", "order", "pk", "choices__points", "choices__pk")
+        .values_list(
+            "pk",
+            "code",
+            "text",
+            "allow_na",
+            "weight",
+            "dimension__name",
+            "dimension__key",
+            "choices__pk",
+            "choices__label",
+            "choices__points",
+            "choices__level",
+        )
+    ):
+        if not out or out[-1][0].pk != pk:
+            out.append((_Question(pk, code, text, allow_na, weight, dimension, key), []))
+        if choice[0] is not None:
+            out[-1][1].append(_Choice(*choice))
+    return out
+
+
+def _in_order(notes) -> tuple[Note, ...]:
+    """A question's notes as every surface lists them: by their text, not by who came first."""
+    return tuple(sorted(notes, key=lambda n: (n.comment, n.evidence_url)))
+
+
+@dataclass(frozen=True)
+class QuestionNotes:
+    """One question's comments and evidence links (its `QuestionRow.comments`), without its
+    answers counted."""
+
+    code: str
+    text: str
+    dimension: str
+    comments: tuple[Note, ...]
+
+
+def round_notes(result: RoundResult) -> list[QuestionNotes]:
+    """The comments and evidence links of a visible result's round per question, in the bank's
+    order and each as `round_team_result` lists them, without counting the answers: for a
+    surface that shows only them (the comments CSV; build `result` with `questions=False`).
+    None for a withheld result."""
+    if not result.visible:
+        return []
+    round_ = result.round
+    submitted = Answer.objects.filter(
+        response__round=round_, response__status=ResponseStatus.SUBMITTED
+    )
+    by_question = _notes(submitted, {band.number: band.name for band in result.bands})
+    questions = (
+        Question.objects.filter(bank_id=round_.bank_id)
+        .order_by("dimension__order", "order")
+        .values_list("pk", "code", "text", "dimension__name")
+    )
+    return [
+        QuestionNotes(code, text, dimension, _in_order(by_question[pk]))
+        for pk, code, text, dimension in questions
+        if pk in by_question
+    ]
 
 
 def _notes(submitted, named: dict[int, str]) -> dict[int, list[Note]]:
