@@ -1,22 +1,30 @@
 """Time a round's result page and result CSV at 10, 1,000 and 10,000 responses (PostgreSQL).
 
-    .venv/bin/python benchmarks/result.py [--sizes 10 1000 10000] [--runs 9]
+    .venv/bin/python benchmarks/result.py [--sizes 10 1000 10000] [--runs 21]
 
 One team answers a 30-question bank (three dimensions of ten questions, one option per level,
 N/A on six questions, "I don't know" everywhere, weights 1 and 2, shown on a scale of 28) in one
-closed round per size. For each size it prints, measured in one run, the median time of
+closed round per size. For each size it times, interleaved (each once per repetition, in turn,
+so that a busy moment of a shared machine falls on all of them alike)
 - the round result page, against the raw SQL it needs (the answers' counts per question and
   option, the comments it lists, and the stored team aggregates);
 - the result CSV, against the stored team aggregates it writes;
 - the team aggregates computed at close (`team_scores_compute`), against the raw SQL
   statistics over the stored score snapshots;
-as ratios, and each page's peak Python memory (tracemalloc) while it is built and read.
+and prints per surface the median time, the median of the ratios to its raw SQL in the same
+repetition with their interquartile range (the middle half of the repetitions), and the page's
+own work (its median time less its raw SQL's); then each page's peak Python memory
+(tracemalloc) while it is built and read. Pages are read as served: the test runner's template
+instrumentation (a copy of each template's context for the test client) is not installed, and
+what is alive before the first view is frozen out of the garbage collector's reach, as
+config/gunicorn.py does in each worker.
 
 Uses its own database (BENCH_RESULT_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/maturity_bench_result); seeding is skipped when it is there.
 """
 
 import argparse
+import gc
 import io
 import os
 import random
@@ -40,23 +48,12 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 
+from benchmarks._db import ensure_database
+
 ORG_SLUG = "bench-result"
 EXECUTIVE = "exec@bench-result.example"
 DIMENSIONS = [("discover", "Discover"), ("build", "Build"), ("run", "Run")]
 LEVELS = ["Initial", "Defined", "Managed", "Optimized"]
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    name = info.pop("dbname")
-    with psycopg.connect(**info, dbname="postgres", autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def bank_data() -> dict:
@@ -222,14 +219,23 @@ def _seed_round(team, bank, size: int, opens_at, rng: random.Random) -> None:
     team_scores_store(round_=round_)
 
 
-def median_ms(function, runs: int) -> float:
-    function()  # warm up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+def interleaved_ms(functions: dict, runs: int) -> dict[str, list[float]]:
+    """Milliseconds of each function per repetition, each timed once per repetition in turn."""
+    for function in functions.values():  # warm up
         function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(runs):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            times[name].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """The first quartile, the median and the third quartile."""
+    first, median, third = statistics.quantiles(values, n=4, method="inclusive")
+    return first, median, third
 
 
 def peak_mib(function) -> float:
@@ -310,8 +316,8 @@ def reader(client, url: str):
     return read
 
 
-def measure(client, round_, runs: int) -> tuple[list[tuple[str, float, float]], float, float]:
-    """(name, median ms, raw SQL median ms) per surface, and the page's and CSV's peak MiB."""
+def measure(client, round_, runs: int) -> tuple[list[tuple], float, float]:
+    """(name, its times, its raw SQL's times) per surface, and the page's and CSV's peak MiB."""
     from django.urls import reverse
 
     from apps.scoring.services import team_scores_compute
@@ -319,24 +325,24 @@ def measure(client, round_, runs: int) -> tuple[list[tuple[str, float, float]], 
     size = round_.responses.count()
     page = reader(client, reverse("scoring:round_result", args=[ORG_SLUG, round_.public_id]))
     csv = reader(client, reverse("scoring:round_result_csv", args=[ORG_SLUG, round_.public_id]))
+    times = interleaved_ms(
+        {
+            "page": page,
+            "page raw": lambda: raw_sql(RAW_COUNTS, RAW_NOTES, RAW_TEAM_SCORES, round_id=round_.pk),
+            "csv": csv,
+            "csv raw": lambda: raw_sql(RAW_TEAM_SCORES, round_id=round_.pk),
+            "aggregates": lambda: team_scores_compute(round_),
+            "aggregates raw": lambda: raw_sql(RAW_STATISTICS, round_id=round_.pk),
+        },
+        runs,
+    )
     rows = [
-        (
-            f"result page, {size:>6} responses",
-            median_ms(page, runs),
-            median_ms(
-                lambda: raw_sql(RAW_COUNTS, RAW_NOTES, RAW_TEAM_SCORES, round_id=round_.pk), runs
-            ),
-        ),
-        (
-            f"result CSV,  {size:>6} responses",
-            median_ms(csv, runs),
-            median_ms(lambda: raw_sql(RAW_TEAM_SCORES, round_id=round_.pk), runs),
-        ),
-        (
-            f"team aggregates, {size:>6} responses",
-            median_ms(lambda: team_scores_compute(round_), runs),
-            median_ms(lambda: raw_sql(RAW_STATISTICS, round_id=round_.pk), runs),
-        ),
+        (f"{label}, {size:>6} responses", times[name], times[f"{name} raw"])
+        for name, label in [
+            ("page", "result page"),
+            ("csv", "result CSV"),
+            ("aggregates", "team aggregates"),
+        ]
     ]
     return rows, peak_mib(page), peak_mib(csv)
 
@@ -345,7 +351,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="No directory at")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1000, 10000])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=21, help="interleaved repetitions per size")
     args = parser.parse_args()
     ensure_database()
     import django
@@ -353,24 +359,32 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     call_command("migrate", verbosity=0)
     seed(args.sizes)
-    setup_test_environment()
     from apps.accounts.models import User
     from apps.surveys.models import Round
 
     client = Client()
     client.force_login(User.objects.get(email=EXECUTIVE))
+    gc.freeze()  # as config/gunicorn.py does once a worker has loaded the application
     rows, memory = [], []
     for size in args.sizes:
         round_ = Round.objects.get(team__organization__slug=ORG_SLUG, title=f"{size} responses")
-        measured, page_mib, csv_mib = measure(client, round_, args.runs if size < 10000 else 5)
+        measured, page_mib, csv_mib = measure(client, round_, args.runs)
         rows += measured
         memory.append((size, page_mib, csv_mib))
+    print(
+        f"{args.runs} interleaved repetitions per size; ratio: the median of the repetitions' "
+        "ratios [interquartile range]; own work: the median less its raw SQL's"
+    )
     for name, took, raw_ms in rows:
-        print(f"{name:36} {took:8.1f} ms   raw SQL {raw_ms:7.1f} ms   ratio {took / raw_ms:5.1f}x")
+        ratios = quartiles([t / r for t, r in zip(took, raw_ms, strict=True)])
+        page, raw = statistics.median(took), statistics.median(raw_ms)
+        print(
+            f"{name:36} {page:8.1f} ms   raw SQL {raw:7.1f} ms   ratio {ratios[1]:5.2f}x "
+            f"[{ratios[0]:.2f}-{ratios[2]:.2f}]   own work {page - raw:6.1f} ms"
+        )
     _, first_page, first_csv = memory[0]
     for size, page_mib, csv_mib in memory:
         print(
