@@ -207,12 +207,14 @@ def round_detail(request, access, round_id):
 @org_view()
 @require_GET
 def round_progress(request, access, round_id):
-    """The progress card alone, which the page polls with htmx."""
+    """The progress numbers, which the page polls with htmx, and the pending list's count and
+    items out of band: the list's <details> stays on the page, open if the lead opened it."""
     round_ = round_access(access, round_id, TeamAction.LEAD)
     context = {
         "organization": access.organization,
         "round": round_,
         "progress": round_selectors.round_progress(round_),
+        "polled": True,
     }
     return render(request, "surveys/_progress.html", context)
 
