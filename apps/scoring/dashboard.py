@@ -70,6 +70,7 @@ class TeamRow:
     first_total: Decimal | None = None
     first_bank: str | None = None  # the bank of the round `first_total` comes from
     first_quarter: str | None = None  # when that round closed: "Q2 2026" (a change's basis)
+    round_id: int | None = None  # the latest round's, whose cells these are
 
     # The cells in the dashboard's dimension order, so the template needs no lookups.
     ordered_cells: list[Cell | None] = field(default_factory=list)
@@ -407,7 +408,7 @@ def executive_dashboard(
         return made[key]
 
     teams = []
-    for team_id, (_, bank_id, round_cells, title, closed) in latest.items():
+    for team_id, ((_, newest_round), bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
         _, first, first_bank, first_at = firsts[team_id]
         row = TeamRow(
@@ -425,6 +426,7 @@ def executive_dashboard(
             first_total=None if first is None else decimal(first),
             first_bank=None if first is None else bank_label[first_bank],
             first_quarter=None if first is None else quarter_label(first_at),
+            round_id=newest_round,
         )
         row.ordered_cells = [row.cells.get(key) for key in ordered_keys]  # no lookups per cell
         teams.append(row)

@@ -6,12 +6,14 @@ Never stale: every view first reads the data version from the database, in one s
 the version: a round closing or being re-scored (its team aggregates), a team renamed, archived
 or deleted, a bank version's names, a target, and (for the last 4 or 8 quarters) a round
 leaving the period as time passes; the organization patterns are counted over the teams' latest
-visible rounds, which only a round closing or a team archived changes. An old version's entry
-is never asked for again and expires (TIMEOUT). The key also holds what the fragment varies on:
-the filters, the organization's name, slug and time zone (titles, links, quarters), its day (a
-target turns overdue), the language, and the code that draws it. It does not vary by viewer:
-every role that may open the dashboard reads the same fragment (the role's own parts, such as
-the report button, are outside it; what apps above add beside a pattern is a plain link).
+visible rounds, which only a round closing or a team archived changes (their question levels
+are written with the round's team aggregates, in one transaction: `scores` sees them). An old
+version's entry is never asked for again and expires (TIMEOUT). The key also holds what the
+fragment varies on: the filters, the organization's name, slug and time zone (titles, links,
+quarters), its day (a target turns overdue), the language, and the code that draws it. It
+does not vary by viewer: every role that may open the dashboard reads the same fragment (the
+role's own parts, such as the report button, are outside it; what apps above add beside a
+pattern is a plain link).
 
 The cache is a speed-up only: when it fails (Redis down or slow), the fragment is rendered as if
 nothing were cached, and the cache is left alone for a while (BACKOFF), so that a dead Redis

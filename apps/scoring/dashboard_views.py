@@ -20,7 +20,7 @@ from apps.organizations.models import Role, Team
 from apps.scoring import dashboard_cache, figures, targets
 from apps.scoring.csv_export import csv_response
 from apps.scoring.dashboard import executive_dashboard
-from apps.scoring.patterns import latest_visible_rounds, organization_patterns
+from apps.scoring.patterns import organization_patterns
 from apps.scoring.result_page import pattern_actions
 
 TOP_PATTERNS = 3  # shown at once; the rest behind "Show all"
@@ -124,14 +124,9 @@ def _version_changes(data) -> str:
 def _gaps(organization, data) -> targets.RoundGaps:
     """Each shown team's latest round against its targets (`targets.round_gaps`, the one rule
     of every surface), with the organization's defaults. A team's newest round on the dashboard
-    is its latest visible round: the period only leaves out older ones."""
-    shown = {team.team_id for team in data.teams}
-    rounds = {
-        team_id: round_id
-        for round_id, team_id in latest_visible_rounds(organization).items()
-        if team_id in shown
-    }
-    return targets.round_gaps(organization, rounds)
+    is its latest visible round (`patterns.latest_visible_rounds`): the period only leaves out
+    older ones."""
+    return targets.round_gaps(organization, {team.team_id: team.round_id for team in data.teams})
 
 
 def _body(organization, *, since, team_ids, sort="name") -> str:
