@@ -42,7 +42,7 @@ class LoginForm(allauth_forms.LoginForm):
         if self.sso_route and self.sso_route.password_refused:
             raise forms.ValidationError(
                 f"{self.sso_route.organization_name} signs you in through its single sign-on, "
-                "not with a password. Use “Sign in with your company (SSO)”.",
+                "not with a password: continue with the button below.",
                 code="sso_enforced",
             )
         return super().clean()

@@ -24,7 +24,7 @@ class IdentityProviderForm(forms.ModelForm):
         }
         help_texts = {
             "issuer": "As the provider names itself, e.g. https://login.microsoftonline.com/"
-            "<tenant id>/v2.0, https://<your org>.okta.com or https://accounts.google.com.",
+            "TENANT-ID/v2.0, https://YOUR-ORG.okta.com or https://accounts.google.com.",
             "jit_provisioning": "They join as members (just-in-time provisioning). Otherwise "
             "only invited people and existing members can sign in.",
             "enforced": "Members at the verified domains can no longer log in with a password. "

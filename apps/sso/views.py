@@ -30,7 +30,15 @@ def _begin(request, slug: str, auth_params: dict, next_url: str = ""):
         data["next"] = next_url
     request.POST = data
     request.GET = data  # allauth reads auth_params from the query string only
-    return oidc_views.login(request, provider_id=slug)
+    response = oidc_views.login(request, provider_id=slug)
+    if response.status_code != 302:
+        return response
+    # Our Content-Security-Policy allows forms to reach this site only (form-action 'self'),
+    # and browsers apply that to where a form's answer redirects: the provider is reached by a
+    # page that moves on by itself (and offers the link, should it not).
+    provider_name = selectors.identity_provider(slug).organization.name
+    context = {"location": response["Location"], "provider_name": provider_name}
+    return render(request, "sso/continue.html", context)
 
 
 @require_POST
