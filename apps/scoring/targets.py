@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -243,20 +243,36 @@ def team_targets(
 
 
 def organization_team_targets(
-    organization: Organization, team_ids, bank_slugs, *, banks: list[TargetBank] | None = None
+    organization: Organization,
+    team_ids,
+    bank_slugs,
+    *,
+    banks: list[TargetBank] | None = None,
+    rows: list[Target] | None = None,
 ) -> dict[int, dict[tuple[str, str], EffectiveTarget]]:
     """`team_targets` for many teams at once, {team id: {(bank slug, dimension key): target}},
     in a fixed number of queries whatever the number of teams: the targets, the banks' latest
     published versions (only when there is a target) and the organization's policy (only when
     a team's own target is below the default). A team without a target has an empty dict; a
-    team id None reads the organization's defaults alone."""
+    team id None reads the organization's defaults alone. `rows`: the organization's targets,
+    when the caller has read them already (those of other teams and banks are left out here)."""
     team_ids = list(team_ids)
     slugs = sorted(set(bank_slugs))
-    rows = list(
-        Target.objects.filter(organization=organization, bank_slug__in=slugs).filter(
-            Q(team_id__in=team_ids) | Q(team__isnull=True)
+    if rows is None:
+        rows = list(
+            Target.objects.filter(organization=organization, bank_slug__in=slugs).filter(
+                Q(team_id__in=team_ids) | Q(team__isnull=True)
+            )
         )
-    )
+    else:
+        wanted = set(team_ids)
+        rows = [
+            r
+            for r in rows
+            if r.organization_id == organization.pk
+            and r.bank_slug in slugs
+            and (r.team_id is None or r.team_id in wanted)
+        ]
     if not rows:
         return {team_id: {} for team_id in team_ids}
     defaults = {(r.bank_slug, r.dimension_key): r for r in rows if r.team_id is None}
@@ -291,18 +307,16 @@ def round_gaps(organization: Organization, rounds: dict[int, int]) -> RoundGaps:
     """For each team's round (`rounds`: team id → round id, visible rounds only: the caller's
     to check), its `target_gap` per dimension key; a dimension without a target or a score has
     none. With the organization's defaults for the rounds' banks. A fixed number of queries:
-    the rounds' dimension aggregates and `organization_team_targets`'. Only the aggregates of
-    rounds on a bank the organization has a target for are read: without any target, one
-    statement that finds none."""
+    the organization's targets (without any, nothing else), the rounds' dimension aggregates on
+    a bank with a target, and `organization_team_targets`' banks and policy."""
+    targets = list(Target.objects.filter(organization=organization))
+    if not targets:
+        return RoundGaps(by_team={team_id: {} for team_id in rounds}, defaults={})
     scores = list(
         TeamScore.objects.filter(
-            Exists(
-                Target.objects.filter(
-                    organization=organization, bank_slug=OuterRef("round__bank__slug")
-                )
-            ),
             among("round_id", rounds.values()),
             dimension__isnull=False,
+            round__bank__slug__in={t.bank_slug for t in targets},
         ).values_list(
             "round_id",
             "round__bank__slug",
@@ -315,7 +329,9 @@ def round_gaps(organization: Organization, rounds: dict[int, int]) -> RoundGaps:
         )
     )
     slugs = {slug for _, slug, *_ in scores}
-    applies = organization_team_targets(organization, [*rounds, None], slugs)  # None: defaults
+    applies = organization_team_targets(  # None: the defaults
+        organization, [*rounds, None], slugs, rows=targets
+    )
     team_of = {round_id: team_id for team_id, round_id in rounds.items()}
     by_team: dict[int, dict[str, TargetGap]] = {team_id: {} for team_id in rounds}
     for round_id, slug, key, name, mean, max_points, number, level_name in scores:
