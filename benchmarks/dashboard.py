@@ -12,7 +12,9 @@ when the organization is there already.
 Prints per size, measured in one run and interleaved (each repetition times every item once,
 so a busy machine slows them alike), each item's median time as a ratio to the raw SQL
 aggregate the dashboard needs: the dashboard's data, its page with the fragment cache empty
-(cold) and filled (warm), and the team history page against its own raw query.
+(cold; with the garbage collector's share of it, and again with every object alive before the
+view frozen out of the collector's reach, as config/gunicorn.py does in each worker) and
+filled (warm), and the team history page against its own raw query.
 
 Uses its own database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/maturity_bench) and its own Redis database for the cache
@@ -20,6 +22,7 @@ postgres://postgres@127.0.0.1:5432/maturity_bench) and its own Redis database fo
 """
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -68,8 +71,8 @@ def seed(slug: str, teams: int, rounds: int, people: int) -> None:
     from apps.accounts.models import User
     from apps.organizations.models import Membership, Organization, Role, Team
     from apps.scoring.calculations import respondent_scores
-    from apps.scoring.models import DimensionScore, TeamScore
-    from apps.scoring.services import team_scores_compute
+    from apps.scoring.models import DimensionScore, QuestionLevel, TeamScore
+    from apps.scoring.services import question_levels_compute, team_scores_compute
     from apps.surveys.models import (
         Answer,
         BankStatus,
@@ -180,6 +183,9 @@ def seed(slug: str, teams: int, rounds: int, people: int) -> None:
             TeamScore.objects.bulk_create(
                 s for round_ in round_rows for s in team_scores_compute(round_)
             )
+            QuestionLevel.objects.bulk_create(
+                row for round_ in round_rows for row in question_levels_compute(round_)
+            )
     with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
         cursor.execute("ANALYZE")
     print(
@@ -206,6 +212,36 @@ SELECT r.id, ts.dimension_id, ts.n, ts.mean, ts.max_points, ts.level_number
 FROM surveys_round r JOIN scoring_teamscore ts ON ts.round_id = r.id
 WHERE r.team_id = %s AND r.status = 'closed' ORDER BY r.opens_at
 """
+
+
+class GarbageCollectorTime:
+    """Time spent in the garbage collector while `measuring` (gc.callbacks), in ms."""
+
+    def __init__(self):
+        self.measuring, self.total, self.started = False, 0.0, 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase, info):
+        if not self.measuring:
+            return
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.total += (time.perf_counter() - self.started) * 1000
+
+
+def frozen(function):
+    """`function` with every object alive now out of the garbage collector's reach
+    (gc.freeze(), as config/gunicorn.py does once a worker has loaded the app)."""
+
+    def call():
+        gc.freeze()
+        try:
+            function()
+        finally:
+            gc.unfreeze()
+
+    return call
 
 
 def interleaved_medians(items: dict, runs: int) -> dict[str, float]:
@@ -254,17 +290,30 @@ def measure(slug: str, runs: int) -> None:
     def page():
         assert client.get(dashboard_url).status_code == 200
 
+    collector = GarbageCollectorTime()
+    collected: list[float] = []
+
+    def cold_collected():  # the cold page, counting the garbage collector's time in it
+        collector.total, collector.measuring = 0.0, True
+        try:
+            page()
+        finally:
+            collector.measuring = False
+            collected.append(collector.total)
+
     medians = interleaved_medians(
         {
             "raw": (nothing, lambda: raw(RAW_DASHBOARD, organization.pk)),
             "data": (nothing, lambda: executive_dashboard(organization)),
-            "cold": (cache.clear, page),
+            "cold": (cache.clear, cold_collected),
+            "cold frozen": (cache.clear, frozen(page)),
             "warm": (nothing, page),
             "raw history": (nothing, lambda: raw(RAW_HISTORY, team.pk)),
             "history": (nothing, lambda: client.get(history_url)),
         },
         runs,
     )
+    gc.callbacks.remove(collector._callback)
     answers = Answer.objects.filter(response__round__team__organization=organization).count()
     scores = TeamScore.objects.filter(round__team__organization=organization).count()
     print(
@@ -274,12 +323,18 @@ def measure(slug: str, runs: int) -> None:
     for name, label, against in [
         ("data", "dashboard data", "raw"),
         ("cold", "dashboard page, cold cache", "raw"),
+        ("cold frozen", "  the same after gc.freeze()", "raw"),
         ("warm", "dashboard page, warm cache", "raw"),
         ("history", "team history page", "raw history"),
     ]:
         print(
             f"  {label:28} {medians[name]:8.1f} ms   ratio {medians[name] / medians[against]:5.2f}x"
             + (f"   (its raw query {medians[against]:.1f} ms)" if against != "raw" else "")
+            + (
+                f"   (garbage collector: median {statistics.median(collected):.1f} ms)"
+                if name == "cold"
+                else ""
+            )
         )
 
 
@@ -297,6 +352,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test.utils import setup_test_environment
 
     call_command("migrate", verbosity=0)
@@ -310,6 +366,8 @@ def main() -> None:
         )
         slug = f"bench-{teams}x{rounds}x{args.people}"
         seed(slug, teams, rounds, args.people)
+        with connection.cursor() as cursor:  # fresh planner statistics (after a migration's
+            cursor.execute("ANALYZE")  # backfill too), as autovacuum would give
         measure(slug, args.runs)
 
 
