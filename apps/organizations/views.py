@@ -19,6 +19,7 @@ from apps.organizations.forms import (
     TeamForm,
     TeamMemberAddForm,
 )
+from apps.organizations.home_page import checklist, home_sections, with_standings
 from apps.organizations.models import Invitation, Membership, Role, TeamMembership
 from apps.organizations.team_page import team_sections
 
@@ -56,7 +57,16 @@ def organization_create(request):
 
 @org_view()
 def dashboard(request, access):
-    context = {"organization": access.organization, **selectors.organization_overview(access)}
+    """The organization's home page (its Overview): what this person does first, by role
+    (apps.organizations.home_page), then the teams they follow with where each stands."""
+    overview = selectors.organization_overview(access)
+    overview["overview_teams"] = with_standings(access, overview["overview_teams"])
+    context = {
+        "organization": access.organization,
+        "checklist": checklist(access),
+        "sections": home_sections(access),
+        **overview,
+    }
     return render(request, "organizations/dashboard.html", context)
 
 
@@ -133,7 +143,7 @@ def team_list(request, access):
     show_archived = request.GET.get("archived") == "1"
     context = {
         "organization": access.organization,
-        "teams": selectors.teams_visible_to(access, archived=show_archived),
+        "teams": with_standings(access, selectors.teams_visible_to(access, archived=show_archived)),
         "show_archived": show_archived,
         "form": form,
     }
@@ -160,7 +170,7 @@ def team_detail(request, access, team_id):
         team.refresh_from_db()
     context = {
         "organization": access.organization,
-        "team": team,
+        "team": with_standings(access, [team])[0],
         "sections": team_sections(access, team),
         "members": selectors.team_members(team),
         "may_manage": may_manage,

@@ -6,4 +6,5 @@ class PlansConfig(AppConfig):
     verbose_name = "Improvement plans"
 
     def ready(self):
-        from apps.plans import receivers  # noqa: F401  (team page, result pages, purge)
+        # The hooks of the apps below: home page, team page, result pages, purge.
+        from apps.plans import home_sections, receivers  # noqa: F401

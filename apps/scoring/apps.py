@@ -6,4 +6,5 @@ class ScoringConfig(AppConfig):
     verbose_name = "Scoring"
 
     def ready(self):
-        from apps.scoring import signals  # noqa: F401  (scores responses and closed rounds)
+        # Scores responses and closed rounds (signals); the home page's sections.
+        from apps.scoring import home_sections, signals  # noqa: F401

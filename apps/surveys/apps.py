@@ -13,7 +13,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self):
-        from apps.surveys import receivers  # noqa: F401  (the organizations hooks)
+        from apps.surveys import home_sections, receivers  # noqa: F401  (organizations' hooks)
 
         # After every `migrate`, so a fresh database has the shipped banks (idempotent).
         post_migrate.connect(

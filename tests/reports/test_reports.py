@@ -102,13 +102,16 @@ def test_no_retro_pack_for_an_open_or_withheld_round_and_the_button_says_why(
         services.report_request(scope="round", obj=round_, requested_by=lead)
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
-    button = page.content.decode().split('class="d-inline-flex align-items-center gap-2')[1]
+    html = page.content.decode()
     note = (
-        "Not available: the round closed below its threshold."
+        "The team retro pack (PDF) is not available: the round closed below its threshold."
         if close
-        else "Available once the round has closed with at least 3 respondents."
+        else "The team retro pack (PDF) is available once the round has closed with at least 3 "
+        "respondents."
     )
-    assert "disabled" in button.split("</button>")[0] and note in button
+    # No dead buttons: no PDF and no CSV to press, what is missing said instead.
+    assert note in html and "<button" not in html.split("Team history")[1].split("</div>")[0]
+    assert "Download CSV" not in html
     asked = {"scope": "round", "object_id": str(round_.public_id)}
     response = client.post(reverse("reports:request", args=[org.slug]), asked)
     assert response.status_code == 409 and why in response.content.decode()
