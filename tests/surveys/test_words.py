@@ -13,6 +13,7 @@ from apps.organizations.models import Role
 from apps.surveys.bank_preview import minutes_to_answer
 from apps.surveys.models import BankStatus, QuestionBank
 from tests.factories import OrganizationFactory, published_bank
+from tests.scenarios import submitted_round
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,20 @@ def test_the_round_form_names_the_organizations_time_zone_in_good_english(client
         reverse("surveys:round_create", args=[team.organization.slug, team.public_id])
     ).content.decode()
     assert "Dates are in NewCo Labs&#x27; time zone" in html and "Labs&#x27;s" not in html
+
+
+def test_a_withheld_result_says_what_its_numbers_count_open_or_closed(client, org, team, lead):
+    """ "2 of 3 needed" read as "2 more needed", and said "so far" after the round closed."""
+    client.force_login(lead)
+    closed = submitted_round(team=team, points=[1, 1])
+    html = client.get(
+        reverse("scoring:round_result", args=[org.slug, closed.public_id])
+    ).content.decode()
+    assert "2 of the 3 responses needed" in html
+    assert "so far" not in html and "2 of 3 needed" not in html
+    still_open = submitted_round(team=team, points=[1, 1], closed=False, days_ago=2)
+    html = client.get(
+        reverse("scoring:round_result", args=[org.slug, still_open.public_id])
+    ).content.decode()
+    assert "2 submitted of" in html
+    assert "responses needed" not in html
