@@ -316,6 +316,13 @@ def _overlap(a: Box, b: Box) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
+def _distance(box: Box, x: float, y: float) -> float:
+    """From the point (x, y) to the nearest point of `box`."""
+    dx = max(box[0] - x, 0.0, x - (box[0] + box[2]))
+    dy = max(box[1] - y, 0.0, y - (box[1] + box[3]))
+    return (dx * dx + dy * dy) ** 0.5
+
+
 def _outside(box: Box, bounds: Box) -> float:
     """How much of `box` lies outside `bounds` (an area, 0 when inside)."""
     return box[2] * box[3] - _overlap(box, bounds)
@@ -366,11 +373,18 @@ def place_labels(
                 ((x - d * 0.7 - w, y + d * 0.7, w, height), "end"),
             ]
             for box, anchor in candidates:
+                # A label nearer another team's dot than its own would be read as that team's.
+                own = _distance(box, x, y)
                 cost = (
                     sum(_overlap(box, other) for other in placed)
                     + sum(_overlap(box, dot) for j, dot in enumerate(dots) if j != i) * 2
                     + sum(_overlap(box, obstacle) for obstacle in obstacles) * 0.5
                     + _outside(box, bounds) * 4
+                    + sum(
+                        max(0.0, own - _distance(box, ox, oy) + 2) * 20
+                        for j, (ox, oy, _, _) in enumerate(points)
+                        if j != i and (ox, oy) != (x, y)
+                    )
                 )
                 if best is None or cost < best[0]:
                     best = (cost, box, anchor, distance > 3)
@@ -667,11 +681,20 @@ def distribution_bar(
     """How many chose each option, as one bar: `options` (short name, how many) in level order
     from light to dark, then, apart after a gap, the answers that do not score (`aside`: not
     applicable in grey, don't know outlined). A legend under it names each part with its count,
-    so that nothing depends on telling the shades apart; each of `marks` (e.g. "Disagreement")
-    is written on its own line above the bar, wrapped at the chart's width, never under it."""
+    so that nothing depends on telling the shades apart; `marks` (e.g. "Disagreement") are
+    written above the bar, side by side where they fit, else each on its own lines, wrapped at
+    the chart's width: never cut off, never under the bar."""
     bar, gap = 22, 12
     size = design.TEXT_SMALL
-    mark_lines = [line for mark in marks for line in _wrap(f"\u25b2 {mark}", size, width - 4)]
+    # The findings side by side when they fit on one line (the second against the right edge),
+    # else each on its own lines: never cut off, never under the bar.
+    texts = [f"\u25b2 {mark}" for mark in marks]
+    if len(texts) == 2 and sum(text_width(t, design.MIN_TEXT) for t in texts) + 24 <= width:
+        mark_lines = [[(texts[0], 0, "start"), (texts[1], width, "end")]]
+    else:
+        mark_lines = [
+            [(line, 0, "start")] for t in texts for line in _wrap(t, design.MIN_TEXT, width - 4)
+        ]
     top = 4 + len(mark_lines) * 18
     total = sum(n for _, n in options) + sum(n for _, n in aside)
     # The gap sets the answers that do not score apart; without both kinds there is nothing to
@@ -680,10 +703,12 @@ def distribution_bar(
     unit = (width - (gap if has_aside else 0)) / total if total else 0.0
     body = []
     for n, line in enumerate(mark_lines):
-        body.append(
-            f'<text x="0" y="{16 + n * 18}" font-size="{size}" font-weight="bold" '
-            f'fill="#8a3b00" class="finding">{escape(line)}</text>'
-        )
+        for text, x, anchor in line:
+            body.append(
+                f'<text x="{x}" y="{16 + n * 18}" font-size="{design.MIN_TEXT}" '
+                f'font-weight="bold" fill="#8a3b00" text-anchor="{anchor}" class="finding">'
+                f"{escape(text)}</text>"
+            )
     body.append(f'<rect x="0" y="{top}" width="{width}" height="{bar}" fill="#f4f6f7"/>')
     parts = [
         (name, n, _ramp(i, len(options)), "#ffffff" if i >= len(options) / 2 else INK, "")

@@ -18,12 +18,14 @@ def test_executive_dashboard_filter_history_and_csv(live_server, transactional_d
     page.get_by_label("E-mail").fill("exec@contoso.example")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Contoso AI: maturity dashboard")).to_be_visible()
     heatmap = page.locator("table.heatmap tbody tr")
     expect(heatmap).to_have_count(8)
     expect(
-        page.get_by_role("img", name="Maturity grid: application against operational maturity")
+        page.get_by_role(
+            "img", name="Maturity grid: Application maturity against Operational maturity"
+        )
     ).to_be_visible()
 
     page.get_by_label("Team", exact=True).select_option(label="Knowledge Base")

@@ -169,7 +169,7 @@ def test_the_line_charts_band_labels_stand_beside_the_plot_not_under_its_lines()
         assert float(target.get("y")) > band_line_bottom
 
 
-def test_a_disagreement_and_a_knowledge_gap_each_get_a_line_within_the_chart():
+def test_a_disagreement_and_a_knowledge_gap_are_both_written_whole_above_the_bar():
     for svg in drawings(figures.question_distribution_chart(question_row())).values():
         width = float(svg.get("viewBox").split()[2])
         findings = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "finding"]
@@ -178,6 +178,11 @@ def test_a_disagreement_and_a_knowledge_gap_each_get_a_line_within_the_chart():
         for text in findings:
             assert charts.text_width(text.text, float(text.get("font-size"))) <= width
             assert float(text.get("y")) < bar_top  # above the bar, never under it
+        lines: dict[str, float] = {}
+        for text in findings:  # side by side only where both fit, apart
+            used = charts.text_width(text.text, float(text.get("font-size")))
+            lines[text.get("y")] = lines.get(text.get("y"), 0) + used
+        assert all(used + 12 <= width for used in lines.values())
 
 
 @pytest.mark.parametrize(
