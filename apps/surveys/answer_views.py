@@ -139,7 +139,7 @@ def intro(request, participant, token):
         raise round_services.RoundClosed(
             "This survey has closed. Your saved answers are kept."
             if answered
-            else "This survey has closed."
+            else "It no longer takes answers."
         )
     resume = _first_unanswered_page(bank, participant.saved)
     context = {

@@ -131,7 +131,7 @@ def test_a_closed_round_s_introduction_reads_as_closed_and_keeps_the_draft(
     # Someone who never answered is not told about saved answers.
     bo = invite(llmops_round, ["bo@example.com"])["bo@example.com"]
     html = client.get(reverse("surveys:intro", args=[bo])).content.decode()
-    assert "This survey has closed." in html and "saved answers" not in html
+    assert "It no longer takes answers." in html and "saved answers" not in html
 
 
 def test_a_round_past_its_close_moment_reads_as_closed_too(client, llmops_round, ada):
