@@ -13,11 +13,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from apps.accounts.services import email_mark_verified
 from apps.demo.seed import DEMO_PASSWORD, seed_demo
+from apps.organizations import services
 from apps.organizations.models import Organization, Team
 from apps.reports.models import Report, ReportScope, ReportStatus
 from apps.surveys import round_services
 from apps.surveys.models import Participant, Round, RoundStatus
+from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -224,4 +227,40 @@ def test_staff_and_respondent_pages_with_demo_data(live_server, transactional_db
     page.reload()
     expect(page.get_by_text("Average of 3 colleagues")).to_be_visible()  # the team table too
     audit.check(page, "thank-you, round closed")
+    audit.assert_clean()
+
+
+def test_home_pages_per_role_and_a_new_organizations_checklist(
+    live_server, transactional_db, audit
+):
+    """Each role's home page (the Overview) with the demo's content: surveys to answer, the
+    teams a lead leads with their rounds' progress and due actions, an executive's grid and
+    headline changes; and a new organization's getting-started checklist."""
+    seed_demo()
+    base, slug = live_server.url, "contoso"
+    for email, sees in (
+        ("member@contoso.example", "Surveys to answer"),
+        ("lead@contoso.example", "Teams you lead"),
+        ("exec@contoso.example", "Where the teams stand"),
+        ("owner@contoso.example", "All teams"),
+    ):
+        page = audit.new_page()
+        log_in(page, base, email)
+        page.goto(base + reverse("organizations:dashboard", args=[slug]))
+        expect(page.get_by_role("heading", name=sees)).to_be_visible()
+        audit.check(page, f"home page of {email.split('@')[0]}")
+
+    founder = UserFactory(email="founder@newco.example")
+    founder.set_password(DEMO_PASSWORD)
+    founder.save()
+    email_mark_verified(founder)
+    organization = services.organization_create(
+        name="NewCo", owner=founder, time_zone="Europe/Paris"
+    )
+    TeamFactory(organization=organization, name="Platform")
+    page = audit.new_page()
+    log_in(page, base, founder.email)
+    page.goto(base + reverse("organizations:dashboard", args=[organization.slug]))
+    expect(page.get_by_role("heading", name="Get started")).to_be_visible()
+    audit.check(page, "home page of a new organization, with its checklist")
     audit.assert_clean()
