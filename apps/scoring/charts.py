@@ -196,11 +196,7 @@ def line_chart(
         legend.append((lx, ly))
         lx += room
     plot_h = 180 if compact else 220
-    # Every x label when they fit, else every other one (and so on): never overlapping.
-    label_w = max([text_width(label, size) for label in x_labels] + [1]) + 6
-    every = 1
-    while count > 1 and every < count and plot_w / (count - 1) * every < label_w:
-        every += 1
+    # Every x label when they fit, else fewer, kept from the newest back: never overlapping.
     height = top + plot_h + 28 + ly + 26
 
     def x(i: int) -> float:
@@ -233,10 +229,20 @@ def line_chart(
             f'<text x="{at + dx:.1f}" y="{top - 5}" font-size="{size}" fill="{INK}" '
             f'text-anchor="{anchor}" class="version-marker">{escape(label)}</text>'
         )
+
+    def anchor_of(i: int) -> str:
+        return "middle" if 0 < i < count - 1 or count == 1 else ("start" if i == 0 else "end")
+
+    shown: dict[int, tuple[float, float]] = {}  # label index: the span it is written over
+    for i in reversed(range(len(x_labels))):
+        w = text_width(x_labels[i], size)
+        start = {"start": x(i), "end": x(i) - w, "middle": x(i) - w / 2}[anchor_of(i)]
+        if all(start + w + 6 <= a or start >= b + 6 for a, b in shown.values()):
+            shown[i] = (start, start + w)
     for i, label in enumerate(x_labels):
-        if i % every and i != count - 1:
+        if i not in shown:
             continue
-        anchor = "middle" if 0 < i < count - 1 or count == 1 else ("start" if i == 0 else "end")
+        anchor = anchor_of(i)
         body.append(
             f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" font-size="{size}" fill="{MUTED}" '
             f'text-anchor="{anchor}">{escape(label)}</text>'

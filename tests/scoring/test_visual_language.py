@@ -3,6 +3,7 @@ hue with them, chart text of 11 px or more on a 390 px phone, a change always in
 and against something, band labels clear of the lines, and the stylesheets in step with the
 design tokens."""
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -245,3 +246,30 @@ def test_the_heat_map_sorts_by_total_change_gap_or_name(client, org, member_of):
     assert order("nonsense") == ["Alpha", "Bravo", "Charlie"]
     # Each order is its own cached fragment: asking again gives the same.
     assert order("total") == ["Bravo", "Alpha", "Charlie"]
+
+
+@pytest.mark.parametrize("rounds", [6, 7])
+def test_a_line_charts_x_labels_never_overlap_and_the_newest_is_always_named(rounds):
+    quarters = ["Q2 2025", "Q3 2025", "Q4 2025", "Q1 2026", "Q2 2026", "Q3 2026", "Q4 2026"]
+    chart = figures._both(
+        charts.line_chart,
+        "history-chart",
+        title="History",
+        description="d",
+        x_labels=quarters[:rounds],
+        series=[("Total", [Decimal(50)] * rounds)],
+        bands=BANDS,
+    )
+    for svg in drawings(chart).values():
+        bottom = max(float(t.get("y")) for t in svg.iter(f"{SVG}text") if "Q" in (t.text or ""))
+        labels = [t for t in svg.iter(f"{SVG}text") if float(t.get("y")) == bottom]
+        names = [t.text for t in labels]
+        assert names[-1] == quarters[rounds - 1] and len(names) >= 3
+        spans = []
+        for t in labels:
+            w = charts.text_width(t.text, float(t.get("font-size")))
+            x = float(t.get("x"))
+            start = {"start": x, "end": x - w, "middle": x - w / 2}[t.get("text-anchor")]
+            spans.append((start, start + w))
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start
