@@ -1,1 +1,1 @@
-from tests.storage.conftest import s3_bucket, s3_server  # noqa: F401 -- one SeaweedFS per session
+from tests.support.s3_server import s3_bucket, s3_server  # noqa: F401 -- fixtures

@@ -1,7 +1,7 @@
-"""Report files in an S3-compatible bucket (a real SeaweedFS, tests/storage/server.py): built by a
-real Celery worker, downloaded only through the gate (streamed, or a link signed for 60 s),
-deleted by the retention sweep and with their organization, and a failed upload that fails the
-job with a readable message and succeeds when tried again."""
+"""Report files in an S3-compatible bucket (a real SeaweedFS, tests/support/s3_server.py):
+built by a real Celery worker, downloaded only through the gate (streamed, or a link signed for
+60 s), deleted by the retention sweep and with their organization, and a failed upload that
+fails the job with a readable message and succeeds when tried again."""
 
 import os
 import signal
@@ -25,7 +25,7 @@ from apps.reports.models import Report, ReportStatus
 from apps.reports.tasks import delete_old_reports
 from tests.factories import RoundFactory
 from tests.scenarios import submit_responses
-from tests.storage.server import free_ports
+from tests.support.s3_server import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 

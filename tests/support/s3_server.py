@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from config.storage import default_storage
 
 ACCESS_KEY = "maturity-tests"
@@ -171,3 +173,20 @@ def stop(server: S3Server) -> None:
         os.killpg(server.process.pid, signal.SIGKILL)
         server.process.wait(timeout=10)
     shutil.rmtree(server.folder, ignore_errors=True)
+
+
+# --- Fixtures (imported by the conftest of each test folder that needs the server)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One SeaweedFS for the test session, on free ports in its own temporary folder."""
+    server = start()
+    yield server
+    stop(server)
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server):
+    """This run's bucket (a fresh name each run)."""
+    return s3_server.new_bucket()
