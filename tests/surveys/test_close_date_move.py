@@ -223,3 +223,13 @@ def test_a_past_close_date_on_a_new_round_is_refused_beside_the_date(client, org
         "use “Close round”."
     ]
     assert not Round.objects.filter(title="Late").exists()
+
+
+def test_nobody_left_to_remind_offers_no_reminder_button(client, org, round_, lead, invite):
+    invite(round_, ["ada@example.com"])
+    client.force_login(lead)
+    url = reverse("surveys:round_detail", args=[org.slug, round_.public_id])
+    assert "Remind pending" in client.get(url).content.decode()
+    Participant.objects.filter(round=round_).update(submitted_at=timezone.now())
+    html = client.get(url).content.decode()
+    assert "Remind pending" not in html and "Everyone has submitted." in html
