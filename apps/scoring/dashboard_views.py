@@ -194,7 +194,7 @@ def dashboard_csv(request, access):
         "bank_version",
         *[f"{name} %" for _, name in keys],
         *[f"{name} level" for _, name in keys],
-        "change_pts",
+        "change_pp",
         *[f"{name} {column}" for _, name in data.dimensions for column in TARGET_COLUMNS],
     ]
     rows = (
