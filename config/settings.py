@@ -387,6 +387,7 @@ RATE_LIMITS = {
     "password-reset": "10/3600",  # reset requests per address
     "password-reset-account": "3/3600",  # reset e-mails per e-mail address
     "signup": "10/3600",  # sign-ups per address
+    "sso-start": "30/600",  # single sign-ons started per address (each asks the provider)
     "link-guess": "30/600",  # unknown survey or invitation links per address (real ones pass)
     "survey-link": "400/600",  # requests per survey link
     "invitations": "60/3600",  # invitation and reminder sends per person

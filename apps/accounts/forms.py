@@ -1,5 +1,6 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.urls import reverse_lazy
 
 from apps.accounts import sso
 from apps.accounts.models import User, normalize_email
@@ -26,6 +27,15 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["login"].label = "E-mail"
         self.fields["login"].widget.attrs.update(
             autofocus=True, autocomplete="email", placeholder="you@company.example"
+        )
+        # While the address is typed, the page says whether its company signs it in (apps.sso).
+        self.fields["login"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("sso:discover"),
+                "hx-trigger": "input changed delay:500ms, change",
+                "hx-target": "#sso-hint",
+                "hx-sync": "this:replace",
+            }
         )
         self.fields["password"].help_text = ""
 

@@ -9,9 +9,10 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.forms import LoginForm
+from apps.core.ratelimit import limit
 from apps.core.text import normalize_email
 from apps.organizations.access import org_view
 from apps.organizations.models import Role
@@ -42,6 +43,7 @@ def _begin(request, slug: str, auth_params: dict, next_url: str = ""):
 
 
 @require_POST
+@limit("sso-start")
 def start(request):
     """ "Sign in with your company (SSO)": the organization that verified the address's domain
     signs it in; any other address is told to use its password."""
@@ -68,6 +70,16 @@ def start(request):
         {"login_hint": email},
         next_url=request.POST.get("next", ""),
     )
+
+
+@require_GET
+def discover(request):
+    """The log-in page asks while the address is typed (htmx): a hint and a button when its
+    domain signs in through an organization's provider, nothing otherwise. It says which
+    domains use single sign-on, as the button would; nothing about any account."""
+    email = normalize_email(request.GET.get("login", ""))
+    found = selectors.verified_domain(email) if "@" in email else None
+    return render(request, "sso/_discover.html", {"found": found})
 
 
 def _redirect_uri(organization) -> str:

@@ -377,3 +377,22 @@ def test_a_deleted_organization_leaves_no_link_to_its_provider(client, org, owne
     organization_purge(organization=org)
     assert not SocialAccount.objects.exists()
     assert not IdentityProvider.objects.exists() and not SsoDomain.objects.exists()
+
+
+def test_starting_single_sign_on_is_rate_limited(client, org, sso, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sso-start": "2/600"}
+    statuses = [
+        client.post(reverse("sso:start"), {"login": "mia@acme.test"}).status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+def test_the_log_in_page_names_the_company_while_the_address_is_typed(client, org, sso):
+    url = reverse("sso:discover")
+    hint = client.get(url, {"login": "Pat@ACME.test"}).content.decode()
+    assert "Acme signs in acme.test addresses with single sign-on." in hint
+    assert "Sign in with Acme (SSO)" in hint
+    for typed in ("pat@other.test", "pat@", ""):
+        assert client.get(url, {"login": typed}).content.decode().strip() == ""
+    login_page = client.get(reverse("accounts:login")).content.decode()
+    assert f'hx-get="{url}"' in login_page and 'id="sso-hint"' in login_page

@@ -183,6 +183,7 @@ def test_staff_and_respondent_pages_with_demo_data(live_server, transactional_db
         ),
         ("team history", reverse("scoring:team_history", args=[slug, team.public_id])),
         ("executive dashboard", reverse("scoring:dashboard", args=[slug])),
+        ("single sign-on settings", reverse("sso:settings", args=[slug])),
         ("reports", reverse("reports:list", args=[slug])),
     ]
     for name, path in staff_pages:

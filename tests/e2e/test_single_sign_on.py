@@ -74,7 +74,12 @@ def test_owner_sets_up_sso_and_colleagues_sign_in_through_it(
     cleo.goto(f"{live_server.url}/accounts/login/")
     cleo.screenshot(path="/tmp/h8_login_390.png", full_page=True)
     cleo.get_by_label("E-mail").fill("cleo@acme.test")
-    cleo.get_by_role("button", name="Sign in with your company (SSO)").click()
+    # While the address is typed, the page names the company that signs it in.
+    expect(
+        cleo.get_by_text("Acme signs in acme.test addresses with single sign-on.")
+    ).to_be_visible()
+    cleo.screenshot(path="/tmp/h8_login_hint_390.png", full_page=True)
+    cleo.get_by_role("button", name="Sign in with Acme (SSO)").click()
     sign_in_at_provider(cleo, "cleo@acme.test")
     expect(cleo.get_by_role("heading", name="Acme")).to_be_visible()
     assert Membership.objects.get(user__email="cleo@acme.test").role == Role.MEMBER

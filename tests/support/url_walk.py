@@ -19,6 +19,7 @@ PUBLIC = {
     "account_reset_password_from_key_done",
     "account_inactive",
     "socialaccount_login_cancelled",  # single sign-on's answer to a cancelled sign-in
+    "sso:discover",  # the log-in page's single sign-on hint for a typed address
     "api:openapi-json",
     "api:openapi-view",
 }
@@ -52,6 +53,7 @@ NOT_PAGES = {
     "reports:status",  # a report's status row
     "reports:download",  # a PDF
     "plans:action_row",  # one action's row, after an edit is cancelled
+    "sso:discover",  # the log-in page's single sign-on hint
 }
 
 
