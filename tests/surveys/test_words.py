@@ -1,6 +1,7 @@
 """Words people understand (issue #16, part 5): the invitation e-mails say who asks, for which
 team, why and how long it takes; a lead previews a bank's questions before creating a round."""
 
+import re
 from html import unescape
 
 import pytest
@@ -171,3 +172,27 @@ def test_a_withheld_result_says_what_its_numbers_count_open_or_closed(client, or
     ).content.decode()
     assert "2 submitted of" in html
     assert "responses needed" not in html
+
+
+def test_an_organizations_creator_is_not_told_they_joined_it(
+    client, django_capture_on_commit_callbacks
+):
+    """The creator once read "Welcome! You are now a member of NewCo Labs". From sign-up to
+    the first page after confirming the address, nothing says they joined what they created;
+    the page says they own it. (Only an invited person is told they are now a member.)"""
+    with django_capture_on_commit_callbacks(execute=True):
+        signup = client.post(
+            reverse("accounts:signup"),
+            {
+                "name": "Nora N",
+                "email": "nora@example.com",
+                "password1": "a-long-passphrase-2026",
+                "organization_name": "NewCo Labs",
+            },
+            follow=True,
+        )
+    confirm = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[-1].body)
+    landing = client.post(confirm.group(1), follow=True)
+    pages = signup.content.decode() + landing.content.decode()
+    assert "now a member" not in pages
+    assert "owner" in landing.content.decode().lower()  # the home page names their role
