@@ -1,5 +1,6 @@
 """Every page of the URL walk, in Chromium, as each role, at a phone's width (390 px) and a
-laptop's (1366 px): no page scrolls sideways, and at 1366 px the navigation stays on one line.
+laptop's (1366 px): no page scrolls sideways, at 1366 px the navigation stays on one line, and
+at 390 px no chart text is drawn smaller than 11 px (a page may shrink a chart to fit).
 
 The pages are the URL walk's (tests/support/url_walk.py: the organization's pages of the access
 matrix, the public and account pages, the pages behind a secret link), filled in with the demo
@@ -41,12 +42,21 @@ PEOPLE = {  # the demo's people, one per role
 MEASURE = """() => {
   const items = [...document.querySelectorAll('nav.navbar .nav-item, nav.navbar .navbar-brand')]
     .filter(el => el.offsetParent !== null).map(el => el.getBoundingClientRect().top);
+  // Each chart text as drawn: its font size times the scale the page shows its SVG at.
+  const sizes = [...document.querySelectorAll('svg text')].filter(t => t.getClientRects().length)
+    .map(t => {
+      const m = t.getScreenCTM();
+      return [parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b), t.textContent];
+    });
+  const smallest = sizes.reduce((a, b) => (a && a[0] <= b[0] ? a : b), null);
   return {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     navSpread: items.length ? Math.max(...items) - Math.min(...items) : 0,
+    smallestText: smallest,
   };
 }"""
+CHART_TEXT = 11  # px: the smallest chart text a phone shows (charts drawn for it, pages leave it)
 
 
 def demo_world():
@@ -131,10 +141,10 @@ def test_no_page_scrolls_sideways_at_390_or_wraps_its_navbar_at_1366(
     world, extra, tokens = demo_world()
     base = live_server.url
     problems: list[str] = []
-    measured = 0
+    measured = charts = 0
 
     def walk(page, who: str, pages) -> None:
-        nonlocal measured
+        nonlocal measured, charts
         for name, path in pages:
             page.set_viewport_size(PHONE)
             response = page.goto(base + path)
@@ -150,6 +160,10 @@ def test_no_page_scrolls_sideways_at_390_or_wraps_its_navbar_at_1366(
                     problems.append(f"{where}: {seen['scrollWidth']} px wide")
                 if size is LAPTOP and seen["navSpread"] > 8:
                     problems.append(f"{where}: the navbar wraps ({seen['navSpread']} px)")
+                smallest = seen["smallestText"]
+                if size is PHONE and smallest and smallest[0] < CHART_TEXT - 0.05:
+                    problems.append(f"{where}: chart text {smallest[0]:.1f} px ({smallest[1]!r})")
+                charts += bool(smallest)
 
     secret_links = token_pages(tokens)
     context = browser.new_context(viewport=PHONE)
@@ -165,5 +179,6 @@ def test_no_page_scrolls_sideways_at_390_or_wraps_its_navbar_at_1366(
         walk(page, role.label, pages)
         context.close()
     assert not problems, "\n".join(problems)
+    assert charts >= 4 * 4  # the dashboard, round results, team history, the executive's home
     # Everything was measured: 4 roles and anonymous, at two widths each.
     assert measured >= 2 * (5 * len(account_pages()) + 4 * (len(extra) + 19) + len(secret_links))
