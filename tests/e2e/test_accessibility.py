@@ -176,6 +176,12 @@ def test_staff_and_respondent_pages_with_demo_data(live_server, transactional_db
         ("organization overview", reverse("organizations:dashboard", args=[slug])),
         ("team page", reverse("organizations:team_detail", args=[slug, team.public_id])),
         ("round progress", reverse("surveys:round_detail", args=[slug, open_round.public_id])),
+        ("new round", reverse("surveys:round_create", args=[slug, team.public_id])),
+        (
+            "question preview",
+            reverse("surveys:round_bank_preview", args=[slug, team.public_id]),
+        ),
+        ("round edit, answered", reverse("surveys:round_edit", args=[slug, open_round.public_id])),
         ("round result", reverse("scoring:round_result", args=[slug, closed_round.public_id])),
         (
             "round result, under the threshold",
