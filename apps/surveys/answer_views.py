@@ -248,8 +248,10 @@ def _autosave_by_link(request, token):
     if len(keys) != 1:
         return None
     change = AnswerInput(keys[0][2:], request.POST[keys[0]])
-    if not round_services.answers_save_by_link(token=token, answers=[change]):
-        request.tried_by_link = [change]  # the view asks why rather than trying again
+    written = round_services.answers_save_by_link(token=token, answers=[change])
+    if not written:
+        if written is not None:  # tried: the view asks why rather than trying again
+            request.tried_by_link = [change]
         return None
     return _saved_answer(request, keys[0][2:])
 
@@ -307,8 +309,10 @@ def _note_by_link(request, token):
     except answer_notes.InvalidNote:
         return None  # said the usual way
     change = AnswerInput(question_id, **{field: value})
-    if not round_services.answers_save_by_link(token=token, answers=[change]):
-        request.tried_by_link = [change]  # the view asks why rather than trying again
+    written = round_services.answers_save_by_link(token=token, answers=[change])
+    if not written:
+        if written is not None:  # tried: the view asks why rather than trying again
+            request.tried_by_link = [change]
         return None
     return _note_saved(field)
 

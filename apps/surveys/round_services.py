@@ -554,15 +554,16 @@ WHERE p.id = {who} AND {accepting}
 ON CONFLICT (participant_id) DO NOTHING"""
 
 
-def answers_save_by_link(*, token: str, answers: list[AnswerInput]) -> set[int]:
+def answers_save_by_link(*, token: str, answers: list[AnswerInput]) -> set[int] | None:
     """`answers_save` straight from the participant's link, in its one statement and no other
     (PostgreSQL): the ids of the questions it wrote. It writes only through a link that is not
     revoked (an expired link belongs to a round that is over, which takes no answers), under
     every rule of `answers_save`. An empty set says nothing was written, for whatever reason
     (an unknown link, a refusal, or saved so already): the caller then looks the link up and
-    saves through `answers_save`, which tells the person why. SQLite: always empty."""
+    saves through `answers_save`, which tells the person why. None: not tried (SQLite, or
+    nothing to save)."""
     if not answers or connection.vendor != "postgresql":
-        return set()
+        return None
     rows = list({row[0]: row for row in (change.row() for change in answers)}.values())
     return _answers_upsert(None, rows, timezone.now(), token_hash=hash_token(token or ""))
 

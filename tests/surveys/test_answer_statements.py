@@ -201,6 +201,19 @@ def test_every_request_of_the_path_reads_the_link_once_and_each_bank_once_per_pr
         assert client.get(reverse("scoring:done", args=[ada])).status_code == 200
 
 
+def test_the_same_answer_again_is_saved_so_already_and_written_once(client, pages_round, ada):
+    """Through the link the statement writes nothing; the request then asks why (nothing
+    refuses it: it is saved so already) rather than writing again."""
+    (e1,) = questions(pages_round, "E-1")
+    chosen = option(e1).pk
+    assert autosave(client, ada, e1, chosen).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        again = autosave(client, ada, e1, chosen)
+    assert again.status_code == 200 and "Saved" in again.content.decode()
+    assert len(writes(captured)) == 1
+    assert stored(e1) == (AnswerKind.CHOICE, chosen)
+
+
 def test_submit_takes_at_most_twelve_statements(
     client, pages_round, ada, django_assert_max_num_queries
 ):
