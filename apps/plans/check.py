@@ -121,7 +121,9 @@ def plan_check(round_: Round, result: RoundResult, *, viewer=None) -> PlanCheck:
     if previous is not None and about_this_bank:
         earlier = Round.objects.select_related("bank", "team").get(pk=previous.pk)
         if earlier.bank.slug == bank.slug:
-            before_rows = {q.code: q for q in round_team_result(earlier, viewer=viewer).questions}
+            # Only the questions' levels: not the earlier round's comments, nor its own previous.
+            earlier_result = round_team_result(earlier, viewer=viewer, notes=False, previous=False)
+            before_rows = {q.code: q for q in earlier_result.questions}
             if earlier.bank_id != bank.pk:
                 versions = (
                     f"{bank_version_label(earlier.bank.slug, earlier.bank.version)} → "
