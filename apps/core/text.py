@@ -6,7 +6,7 @@ pasted into a search box, a link or a name would be a 500. `RefuseNulMiddleware`
 `without_nul`. `normalize_email` gives an e-mail address its one spelling.
 
 Words and numbers written to people: `possessive` ("NewCo Labs' time zone"), `format_points`
-("7.5 / 14": every score in points, on pages, e-mails and PDFs alike)."""
+("7.50 / 14.00": every score in points, on pages, e-mails and PDFs alike)."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -59,12 +59,14 @@ def possessive(name) -> str:
     return f"{name}'" if name[-1] in "sS" else f"{name}'s"
 
 
-POINTS_QUANTUM = Decimal("0.1")
+# The selectors' own precision (scores are stored and quantized to hundredths): a page shows
+# the selector's number to its last digit, never a second rounding of it.
+POINTS_QUANTUM = Decimal("0.01")
 
 
 def format_points(value) -> str:
-    """A number of points as people read it: one decimal, rounded half up ("7.5", "10.0",
-    "14.0"), so that a score and its maximum, and every score beside another, are written alike.
+    """A number of points as people read it: two decimals, rounded half up ("7.50", "10.00",
+    "14.00"), so that a score and its maximum, and every score beside another, are written alike.
     None or not a number: an empty string."""
     if value is None or value == "":
         return ""

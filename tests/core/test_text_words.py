@@ -27,14 +27,15 @@ def test_possessive(name, written):
 @pytest.mark.parametrize(
     ("value", "written"),
     [
-        (Decimal("10"), "10.0"),
-        (Decimal("7.50"), "7.5"),
-        (Decimal("14.00"), "14.0"),
-        (Decimal("13.25"), "13.3"),  # half up, not half to even
-        (Decimal("13.35"), "13.4"),
-        (Decimal("0"), "0.0"),
-        (17.5, "17.5"),
-        (28, "28.0"),
+        (Decimal("10"), "10.00"),
+        (Decimal("7.50"), "7.50"),
+        (Decimal("14.00"), "14.00"),
+        (Decimal("13.125"), "13.13"),  # half up, not half to even
+        (Decimal("13.135"), "13.14"),
+        (Decimal("0.67"), "0.67"),  # the selector's number to its last digit
+        (Decimal("0"), "0.00"),
+        (17.5, "17.50"),
+        (28, "28.00"),
         (None, ""),
         ("n/a", ""),
         (Decimal("NaN"), ""),
@@ -45,8 +46,8 @@ def test_points_are_written_one_way(value, written):
 
 
 def test_a_score_and_its_maximum_read_alike():
-    """The defect: "10 / 14" beside "7.50 / 14"; now both have one decimal."""
+    """The defect: "10 / 14" beside "7.50 / 14"; now both have two decimals, the selectors' precision."""
     rows = [
         f"{format_points(p)} / {format_points(m)}" for p, m in [(10, 14), (Decimal("7.50"), 14)]
     ]
-    assert rows == ["10.0 / 14.0", "7.5 / 14.0"]
+    assert rows == ["10.00 / 14.00", "7.50 / 14.00"]

@@ -76,12 +76,12 @@ def test_round_page_and_pdf_embed_the_same_chart_and_round_62_5_percent_up(
     chart = svg(page, "round-chart")
     assert svg(html, "round-chart") == chart
     assert "63% · Managed" in svg_texts(chart)  # the bar of the total
-    assert "17.5 / 28.0 <span" in page and "(63%)" in page  # the table beside it
+    assert "17.50 / 28.00 <span" in page and "(63%)" in page  # the table beside it
     assert "62%" not in page and "62%" not in html
 
     text = pdf_text(html, tmp_path)
     assert "63% · Managed" in text  # the chart's own text, drawn by WeasyPrint
-    assert "10.5 / 14.0 (75%)" in text and "17.5 of 28.0 points, 63%" in text
+    assert "10.50 / 14.00 (75%)" in text and "17.50 of 28.00 points, 63%" in text
     assert "62%" not in text
 
 

@@ -20,7 +20,7 @@ def test_round_result_shows_scores_levels_chart_distributions_and_disagreement(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
     ).content.decode()
     assert "<svg" in html and 'role="img"' in html and '<title id="round-chart-title">' in html
-    assert "7.0 / 14.0" in html and "14.0 / 28.0" in html and "2 · Defined" in html
+    assert "7.00 / 14.00" in html and "14.00 / 28.00" in html and "2 · Defined" in html
     assert "where the team disagrees" in html and "disagreement" in html  # 0 vs 2 on every question
     # How many chose each answer: a distribution chart per question, the table in full beside it.
     # Each drawn twice: wide, and compact for phones.
@@ -58,7 +58,11 @@ def test_below_the_threshold_only_n_of_m_needed_shows_everywhere(client, org, te
     page = client.get(
         reverse("scoring:round_result", args=[org.slug, round_.public_id])
     ).content.decode()
-    assert "2 of the 3 responses needed" in page and "<svg" not in page and "Answers per question" not in page
+    assert (
+        "2 of the 3 responses needed" in page
+        and "<svg" not in page
+        and "Answers per question" not in page
+    )
     rows = read_csv(
         client.get(reverse("scoring:round_result_csv", args=[org.slug, round_.public_id]))
     )

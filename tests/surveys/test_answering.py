@@ -132,7 +132,7 @@ def test_submit_stores_the_score_snapshot_and_shows_own_result(client, round_, a
         ("operational", 14),
     ]
     assert "Thank you, your answers are in" in html
-    assert "28.0 / 28.0" in html and "4 · Optimized" in html
+    assert "28.00 / 28.00" in html and "4 · Optimized" in html
     assert "1 submitted of 1 invited" in html  # while the round is open: counts only
     assert round_.participants.get().submitted_at is not None
 
@@ -165,7 +165,7 @@ def test_team_result_appears_once_the_round_closes_at_the_threshold(client, roun
     round_services.round_close(round_=round_)
     html = client.get(done).content.decode()
     assert "Average of 3 colleagues" in html
-    assert "14.0 / 28.0" in html and "2 · Defined" in html  # the mean of 0, 14 and 28
+    assert "14.00 / 28.00" in html and "2 · Defined" in html  # the mean of 0, 14 and 28
 
 
 def test_not_open_yet_and_closed_rounds_say_so_and_keep_drafts(client, round_, ada):

@@ -182,7 +182,7 @@ def test_a_revoked_link_is_410_on_every_survey_url_and_its_answers_still_count(
     # mean of 3 colleagues, and the lead's result counts 3 respondents.
     round_services.round_close(round_=round_)
     html = client.get(reverse("scoring:done", args=[three["b@example.com"]])).content.decode()
-    assert "Average of 3 colleagues" in html and "14.0 / 28.0" in html
+    assert "Average of 3 colleagues" in html and "14.00 / 28.00" in html
     assert Answer.objects.filter(response__participant__email="a@example.com").exists()
     assert scoring_selectors.round_team_result(Round.objects.get(pk=round_.pk)).n == 3
 
