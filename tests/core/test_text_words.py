@@ -46,7 +46,7 @@ def test_points_are_written_one_way(value, written):
 
 
 def test_a_score_and_its_maximum_read_alike():
-    """The defect: "10 / 14" beside "7.50 / 14"; now both have two decimals, the selectors' precision."""
+    """The defect: "10 / 14" beside "7.50 / 14"; now both have two decimals."""
     rows = [
         f"{format_points(p)} / {format_points(m)}" for p, m in [(10, 14), (Decimal("7.50"), 14)]
     ]

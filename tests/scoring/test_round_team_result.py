@@ -255,7 +255,8 @@ def count_columns_normalized(text: str) -> str:
 def pending_names(text: str) -> str:
     """A named round's lead sees who is pending: that list may change, and nothing else."""
     return re.sub(
-        r"<details[^>]*><summary[^>]*>Still pending \((?:<span[^>]*>)?\d+(?:</span>)?\)</summary>.*?</details>",
+        r"<details[^>]*><summary[^>]*>Still pending \((?:<span[^>]*>)?\d+(?:</span>)?\)</summary>"
+        r".*?</details>",
         "<details>pending</details>",
         re.sub(  # the progress refresh swaps the count and the names in out of band
             r'<span id="pending-count"[^>]*>\d+</span>|<ul id="pending-list"[^>]*>.*?</ul>',
