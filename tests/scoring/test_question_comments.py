@@ -8,43 +8,10 @@ from apps.reports.models import Report
 from apps.reports.services import report_html
 from apps.scoring import figures
 from apps.scoring.selectors import round_team_result
-from apps.surveys import answer_notes, bank_services, round_services
-from tests.factories import RoundFactory
-from tests.scenarios import invite
 from tests.support.downloads import read_csv
-from tests.surveys.bank_data_v2 import v2_bank
+from tests.support.scored_rounds import commented_round
 
 pytestmark = pytest.mark.django_db
-
-NOTES = {
-    "a@example.com": ("Our prompts live in a registry.", "https://wiki.example.com/prompts"),
-    "b@example.com": ("No idea who owns this.", ""),
-}
-
-
-def run(team, *, close=True, people=3, anonymous=False):
-    """A v2-style round: `people` respondents answer E-1 and the rest; two leave notes on E-1."""
-    bank = bank_services.bank_import(v2_bank(), publish=True)
-    round_ = RoundFactory(team=team, bank=bank, anonymous=anonymous)
-    emails = ["a@example.com", "b@example.com", "c@example.com"][:people]
-    invite(round_, emails)
-    for participant in round_.participants.all():
-        for question in bank.questions.prefetch_related("choices"):
-            kind = "dk" if participant.email == "b@example.com" else question.choices.all()[2].pk
-            round_services.answer_save(
-                participant=participant, question_id=question.pk, choice_id=kind
-            )
-            if question.code == "E-1" and participant.email in NOTES:
-                comment, link = NOTES[participant.email]
-                for field, value in ((answer_notes.COMMENT, comment), ("evidence_url", link)):
-                    answer_notes.answer_note_save(
-                        participant=participant, question_id=question.pk, field=field, value=value
-                    )
-        round_services.response_submit(participant=participant)
-    if close:
-        round_services.round_close(round_=round_)
-    round_.refresh_from_db()
-    return round_
 
 
 def surfaces(client, org, round_) -> str:
@@ -59,7 +26,7 @@ def surfaces(client, org, round_) -> str:
 def test_a_closed_round_at_its_threshold_shows_comments_without_names_even_when_named(
     client, org, team, lead
 ):
-    round_ = run(team, anonymous=False)
+    round_ = commented_round(team, anonymous=False)
     client.force_login(lead)
     seen = surfaces(client, org, round_)
     assert "Our prompts live in a registry." in seen and "No idea who owns this." in seen
@@ -74,18 +41,20 @@ def test_a_closed_round_at_its_threshold_shows_comments_without_names_even_when_
 
 @pytest.mark.parametrize("state", ["open", "below_threshold"])
 def test_no_comment_leaves_before_the_result_may_be_seen(client, org, team, lead, state):
-    round_ = run(team, close=state != "open", people=3 if state == "open" else 2)
+    round_ = commented_round(team, close=state != "open", people=3 if state == "open" else 2)
     client.force_login(lead)
     seen = surfaces(client, org, round_)
     assert "registry" not in seen and "wiki.example.com" not in seen and "No idea" not in seen
-    assert ("3 submitted of 3 invited" if state == "open" else "2 of the 3 responses needed") in seen
+    assert (
+        "3 submitted of 3 invited" if state == "open" else "2 of the 3 responses needed"
+    ) in seen
     assert round_team_result(round_).questions == []
 
 
 def test_the_pdf_appendix_embeds_the_pages_question_charts_byte_for_byte_with_comments(
     client, org, team, lead
 ):
-    round_ = run(team)
+    round_ = commented_round(team)
     client.force_login(lead)
     page = client.get(reverse("scoring:round_result", args=[org.slug, round_.public_id]))
     pdf_html = report_html(Report(organization=org, scope="round", round=round_))

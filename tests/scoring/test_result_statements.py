@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from apps.scoring import selectors
 from apps.scoring.next_steps import round_steps
-from tests.scoring.test_question_comments import NOTES
-from tests.scoring.test_question_comments import run as round_with_notes
-from tests.scoring.test_sql_aggregates import _people, closed_round, import_bank
 from tests.support.downloads import read_csv
+from tests.support.scored_rounds import NOTES, closed_round, import_bank
+from tests.support.scored_rounds import commented_round as round_with_notes
+from tests.support.scored_rounds import people_answering as _people
 
 pytestmark = pytest.mark.django_db
 

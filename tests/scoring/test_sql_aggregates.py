@@ -4,9 +4,7 @@ the path for other databases gives the same numbers (on the whole demo too:
 test_fractions_stored); the pages' queries stay flat from 10 to
 1,000 responses, and the result CSV reads no answers at all."""
 
-import itertools
-import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -20,7 +18,6 @@ from apps.organizations.models import Role
 from apps.scoring import aggregates, services
 from apps.scoring.bands import bank_question_specs, bank_scale
 from apps.scoring.calculations import (
-    LevelBand,
     QuestionSpec,
     aggregate,
     knowledge_gap,
@@ -32,111 +29,25 @@ from apps.scoring.calculations import (
     question_level,
     respondent_scores,
 )
-from apps.scoring.models import DimensionScore, TeamScore
+from apps.scoring.models import TeamScore
 from apps.scoring.selectors import round_team_result
-from apps.surveys import bank_services, round_services
 from apps.surveys.models import (
-    Answer,
-    AnswerKind,
     Dimension,
-    Participant,
-    Response,
-    ResponseStatus,
-    Round,
 )
 from tests.factories import TeamFactory
 from tests.scenarios import round_at
-from tests.surveys.bank_data_v2 import LEVELS, v2_bank
+from tests.support.scored_rounds import (
+    BANDS,
+    CODES,
+    OFFER_NA,
+    SCALE,
+    closed_round,
+    import_bank,
+    people_answering,
+    points_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-CODES = ["E-1", "E-2", "E-3", "O-1", "O-2", "O-3"]  # v2_bank: 0-3 points; E-3 and O-3 offer N/A
-OFFER_NA = {"E-3", "O-3"}
-BANDS = [LevelBand(lv["number"], lv["name"], Decimal(lv["min_score"])) for lv in LEVELS]
-SCALE = Decimal(28)
-_slugs = itertools.count()
-
-
-def import_bank(*, weights=None, with_levels=True, threshold=None):
-    """`v2_bank` (two dimensions of three questions, 0-3 points, scale 28) with these weights,
-    options tied to levels or not, and a disagreement threshold."""
-    data = v2_bank(slug=f"agg{next(_slugs)}")
-    questions = [q for d in data["dimensions"] for q in d["questions"]]
-    for question, weight in zip(questions, weights or [1] * len(CODES), strict=True):
-        question["weight"] = Decimal(weight)
-        if not with_levels:
-            for choice in question["choices"]:
-                del choice["level"]
-    data["options_per_level"] = with_levels
-    if threshold is not None:
-        data["disagreement_threshold"] = Decimal(threshold)
-    return bank_services.bank_import(data, publish=True)
-
-
-def closed_round(bank, people: list[dict], *, team=None, days_ago: int = 5) -> Round:
-    """A round where each of `people` ({code: points, "na" or "dk"}) submitted, stored in bulk:
-    the answers, then each response's snapshot as `services.response_store_snapshot` stores it
-    (its points and applicable maximum per assessed dimension, and its total); then closed by
-    the service, which stores the team aggregates."""
-    round_ = round_at(team or TeamFactory(), days_ago, bank=bank, min_respondents=2)
-    participants = Participant.objects.bulk_create(
-        Participant(
-            round=round_,
-            email=f"p{i}@example.com",
-            token_hash=uuid.uuid4().hex * 2,
-            submitted_at=round_.opens_at,
-        )
-        for i in range(len(people))
-    )
-    responses = Response.objects.bulk_create(
-        Response(participant=p, round=round_, bank=bank) for p in participants
-    )
-    questions = {q.code: q for q in bank.questions.prefetch_related("choices")}
-    choices = {(q.code, c.points): c for q in questions.values() for c in q.choices.all()}
-    kinds = {"na": AnswerKind.NOT_APPLICABLE, "dk": AnswerKind.DONT_KNOW}
-    Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            bank=bank,
-            question=questions[code],
-            kind=kinds.get(answer, AnswerKind.CHOICE),
-            choice=choices[code, answer] if answer not in kinds else None,
-        )
-        for response, person in zip(responses, people, strict=True)
-        for code, answer in person.items()
-    )
-    specs = bank_question_specs(bank.pk)
-    dimensions = dict(bank.dimensions.values_list("key", "pk"))
-    scored = [
-        (response, respondent_scores(specs, {c: points_of(a) for c, a in person.items()}))
-        for response, person in zip(responses, people, strict=True)
-    ]
-    DimensionScore.objects.bulk_create(
-        DimensionScore(
-            response=response,
-            dimension_id=dimensions[key],
-            points=points,
-            max_points=scores.max_by_dimension[key],
-        )
-        for response, scores in scored
-        for key, points in scores.by_dimension.items()
-    )
-    by_total = defaultdict(list)  # (points, maximum) -> responses: one UPDATE each
-    for response, scores in scored:
-        by_total[scores.total, scores.max_total].append(response.pk)
-    for (total, maximum), pks in by_total.items():
-        Response.objects.filter(pk__in=pks).update(
-            status=ResponseStatus.SUBMITTED,
-            submitted_at=round_.opens_at,
-            total_points=total,
-            max_points=maximum,
-        )
-    round_services.round_close(round_=round_)
-    return Round.objects.select_related("bank").get(pk=round_.pk)
-
-
-def points_of(answer) -> int | None:
-    return answer if isinstance(answer, int) else None
 
 
 def reference_statistics(people, weights) -> dict:
@@ -309,21 +220,12 @@ def test_a_total_with_nothing_scored_counts_as_submitted_without_statistics():
     assert not TeamScore.objects.filter(round=round_, dimension__isnull=False).exists()
 
 
-def _people(count: int) -> list[dict]:
-    """`count` people answering differently (every kind of answer appears)."""
-    kinds = [0, 1, 2, 3, "dk", "na"]
-    return [
-        {code: kinds[(i + q) % (6 if code in OFFER_NA else 5)] for q, code in enumerate(CODES)}
-        for i in range(count)
-    ]
-
-
 def test_result_page_csv_and_history_queries_are_flat_from_10_to_1000_responses(
     client, org, team, lead, django_assert_max_num_queries
 ):
     bank = import_bank()
-    closed_round(bank, _people(3), team=team, days_ago=60)  # so both have a previous round
-    small = closed_round(bank, _people(10), team=team, days_ago=40)
+    closed_round(bank, people_answering(3), team=team, days_ago=60)  # so both have a previous round
+    small = closed_round(bank, people_answering(10), team=team, days_ago=40)
     client.force_login(lead)
 
     # The bounds of test_result_pages for the pages (what #15 added included); the CSVs read
@@ -346,14 +248,14 @@ def test_result_page_csv_and_history_queries_are_flat_from_10_to_1000_responses(
     histories = ("scoring:team_history", "scoring:team_history_csv")
     before = [queries(name, small.public_id) for name in pages]
     before_history = [queries(name, team.public_id) for name in histories]
-    large = closed_round(bank, _people(1000), team=team, days_ago=20)
+    large = closed_round(bank, people_answering(1000), team=team, days_ago=20)
     assert [queries(name, large.public_id) for name in pages] == before
     assert [queries(name, team.public_id) for name in histories] == before_history
     assert round_team_result(large).questions[0].answered == 1000
 
 
 def test_the_result_csv_reads_no_answers_and_builds_no_question_rows(client, org, team, member_of):
-    round_ = closed_round(import_bank(), _people(4), team=team)
+    round_ = closed_round(import_bank(), people_answering(4), team=team)
     client.force_login(member_of(Role.EXECUTIVE))
     url = reverse("scoring:round_result_csv", args=[org.slug, round_.public_id])
     with CaptureQueriesContext(connection) as captured:
