@@ -25,6 +25,9 @@ SERIES = ("#332288", "#882255", "#228833", "#cc6677")
 TOTAL_SERIES = "#1b1b1b"
 
 INK, MUTED, GRID, ZONE = "#1b1b1b", "#5f6368", "#d0d4d8", "#3c4043"
+# The product's own colour (buttons, links, headings of the PDFs): a deep violet, so that no
+# button or link is drawn in a level's colour (it used to be Optimized's teal).
+BRAND, BRAND_DARK = "#37306b", "#262152"
 DECLINE = "#a3123a"  # a fall: coloured, and also signed and marked with DECLINE_ICON
 RISE = INK  # a rise is signed and marked; it needs no colour
 DECLINE_ICON, RISE_ICON = "\u25bc", "\u25b2"  # ▼ ▲
@@ -104,5 +107,7 @@ def css_custom_properties() -> str:
         f"  --muted: {MUTED};",
         f"  --decline: {DECLINE};",
         f"  --rise: {RISE};",
+        f"  --brand: {BRAND};",
+        f"  --brand-dark: {BRAND_DARK};",
     ]
     return ":root {\n" + "\n".join(lines) + "\n}"

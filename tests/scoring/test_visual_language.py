@@ -116,6 +116,17 @@ def test_no_series_colour_shares_a_hue_with_a_level():
     assert design.TOTAL_SERIES not in LEVEL_HUES
 
 
+def test_buttons_links_and_pdf_headings_are_not_drawn_in_a_level_colour():
+    """The brand colour (buttons, links, the PDFs' headings) used to be Optimized's teal."""
+    for brand in (design.BRAND, design.BRAND_DARK):
+        for level in LEVEL_HUES:
+            assert design.hue_distance(brand, level) >= design.MIN_HUE_DISTANCE, (brand, level)
+    levels = {c.lower() for c in design.LEVEL_COLOURS.values()}
+    for sheet in ("static/css/app.css", "static/css/report.css"):
+        rest = (ROOT / sheet).read_text().replace(design.css_custom_properties(), "").lower()
+        assert not levels & set(re.findall(r"#[0-9a-f]{6}", rest)), sheet  # only as tokens
+
+
 def test_a_line_chart_draws_no_series_in_a_level_colour():
     for svg in drawings(line_figure()).values():
         strokes = {p.get("stroke") for p in svg.iter(f"{SVG}polyline")}
