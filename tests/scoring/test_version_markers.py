@@ -106,10 +106,10 @@ def test_dashboard_does_not_rank_a_change_across_question_sets_as_a_move(
     html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
     movers = html.split("Biggest improvers", 1)[1].split("Trend across the organization", 1)[0]
     improvers = movers.split("Biggest decliners", 1)[0]
-    assert "Steady: <span class=\"change-value\">\u25b2 +" in improvers
+    assert 'Steady: <span class="change-value">\u25b2 +' in improvers
     assert "Switched" not in improvers
     assert "New question set, not compared" in movers
-    assert "Switched: <span class=\"change-value\">\u25b2 +100 pp</span> " in movers
+    assert 'Switched: <span class="change-value">\u25b2 +100 pp</span> ' in movers
     assert f"</span>, {_label(old)} → {_label(new)}" in movers
     # The heat map says so beside the change, the trend marks the quarter the new set began.
     heatmap = html.split('class="table align-middle heatmap"', 1)[1].split("</table>", 1)[0]
