@@ -79,3 +79,33 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} ({self.get_status_display()})"
+
+
+class OrganizationExport(models.Model):
+    """An owner's export of the whole organization: one ZIP (apps/reports/org_export.py), built
+    by a worker. Queued → running → ready | failed, like a report; deleted with the
+    organization, its file too."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="exports"
+    )
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    download_name = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Organization export ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.reports import views
+from apps.reports import export_views, views
 
 app_name = "reports"
 
@@ -13,5 +13,17 @@ urlpatterns = [
         "o/<slug:org_slug>/reports/<uuid:report_id>/download/",
         views.report_download,
         name="download",
+    ),
+    path("o/<slug:org_slug>/export/", export_views.export_page, name="export"),
+    path("o/<slug:org_slug>/export/request/", export_views.export_request, name="export_request"),
+    path(
+        "o/<slug:org_slug>/export/<uuid:export_id>/status/",
+        export_views.export_status,
+        name="export_status",
+    ),
+    path(
+        "o/<slug:org_slug>/export/<uuid:export_id>/download/",
+        export_views.export_download,
+        name="export_download",
     ),
 ]

@@ -83,6 +83,10 @@ CASES = [
     Case("settings", "get", Role.ADMIN),
     Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
     Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
+    Case("reports:export", "get", Role.OWNER),
+    Case("reports:export_request", "post", Role.OWNER),
+    Case("reports:export_status", "get", Role.OWNER),
+    Case("reports:export_download", "get", Role.OWNER),
     Case("sso:settings", "get", Role.OWNER),
     Case("sso:settings", "post", Role.OWNER, (("action", "add_domain"), ("domain", "acme.test"))),
     Case("sso:test", "post", Role.OWNER),  # without a provider: back to the settings
@@ -117,6 +121,20 @@ CASES = [
 ]
 
 
+def ready_export(org):
+    """A built organization export (a stand-in ZIP file), for the URLs that need one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.reports.models import OrganizationExport
+
+    return OrganizationExport.objects.create(
+        organization=org,
+        status="ready",
+        download_name="export.zip",
+        file=SimpleUploadedFile("e.zip", b"PK test"),
+    )
+
+
 def org_world(org, team) -> dict:
     """A target member in the team, a round someone has started answering, a report and a
     pending invitation in `org`, for the URLs that need them: {url keyword: value}."""
@@ -141,6 +159,7 @@ def org_world(org, team) -> dict:
         "round_id": round_.public_id,
         "report_id": report.public_id,
         "action_id": ActionFactory(team=team).public_id,
+        "export_id": ready_export(org).public_id,
     }
 
 
@@ -153,6 +172,7 @@ URL_SIGNATURES = (
     ("org_slug", "round_id"),
     ("org_slug", "report_id"),
     ("org_slug", "action_id"),
+    ("org_slug", "export_id"),
 )
 
 

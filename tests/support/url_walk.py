@@ -52,6 +52,8 @@ NOT_PAGES = {
     "surveys:round_progress",  # the progress card, swapped in every few seconds
     "reports:status",  # a report's status row
     "reports:download",  # a PDF
+    "reports:export_status",  # an export's status row
+    "reports:export_download",  # a ZIP
     "plans:action_row",  # one action's row, after an edit is cancelled
     "sso:discover",  # the log-in page's single sign-on hint
 }
