@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("apps.scoring.urls")),
     path("", include("apps.plans.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.reports.audit_urls")),  # /o/<slug>/audit/
     path("", include("apps.organizations.urls")),
 ]
 

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from apps.accounts.models import User
 from apps.accounts.services import email_mark_verified
-from apps.core import jobs
+from apps.core import audit, jobs
 from apps.core.emails import absolute_url, send_templated_email
 from apps.core.errors import RefusedError
 from apps.core.text import normalize_email
@@ -80,7 +80,9 @@ def organization_purge(*, organization: Organization) -> None:
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     jobs.discard({send_invitation_email: Invitation.objects.filter(organization=organization)})
     organization_purging.send(sender=Organization, organization=organization)
+    audit.allow_purge(organization.pk)  # its audit entries go with it, nothing else's
     organization.delete()
+    audit.purge_done(organization.pk)
 
 
 # --- Teams
@@ -101,34 +103,53 @@ def team_create(*, organization: Organization, name: str, description: str = "")
     _check_team_name_free(organization, name)
     try:
         with transaction.atomic():
-            return Team.objects.create(
+            team = Team.objects.create(
                 organization=organization, name=name, description=description
             )
+            audit.record(
+                "team.created", organization=organization, obj=team, after={"name": team.name}
+            )
+            return team
     except IntegrityError:  # a concurrent request took the name first
         raise ValidationError({"name": f"There is already a team called “{name}”."}) from None
 
 
+@transaction.atomic
 def team_update(*, team: Team, name: str, description: str) -> Team:
     name = name.strip()
     if not team.is_archived:
         _check_team_name_free(team.organization, name, exclude=team)
+    # A ModelForm may have set the new name on `team` already: the stored one is the old name.
+    old_name = Team.objects.values_list("name", flat=True).get(pk=team.pk)
     team.name, team.description = name, description
     team.save(update_fields=["name", "description"])
+    if name != old_name:
+        audit.record(
+            "team.renamed",
+            organization=team.organization,
+            obj=team,
+            before={"name": old_name},
+            after={"name": name},
+        )
     return team
 
 
+@transaction.atomic
 def team_archive(*, team: Team) -> Team:
     if team.archived_at is None:
         team.archived_at = timezone.now()
         team.save(update_fields=["archived_at"])
+        audit.record("team.archived", organization=team.organization, obj=team)
     return team
 
 
+@transaction.atomic
 def team_restore(*, team: Team) -> Team:
     if team.archived_at is not None:
         _check_team_name_free(team.organization, team.name, exclude=team)
         team.archived_at = None
         team.save(update_fields=["archived_at"])
+        audit.record("team.restored", organization=team.organization, obj=team)
     return team
 
 
@@ -224,8 +245,18 @@ def membership_change_role(*, actor: OrgAccess, membership: Membership, role: in
         raise PermissionDenied("Only an owner can grant or change the admin and owner roles.")
     if membership.role == Role.OWNER and role != Role.OWNER and _other_owners(membership) == 0:
         raise ValidationError(LAST_OWNER_MESSAGE)
+    old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if role != old_role:
+        audit.record(
+            "member.role_changed",
+            organization=actor.organization,
+            obj=membership,
+            label=membership.user.email,
+            before={"role": Role(old_role).label},
+            after={"role": Role(role).label},
+        )
     if role < Role.LEAD:
         membership.team_memberships.filter(is_lead=True).update(is_lead=False)
     return membership
@@ -238,6 +269,13 @@ def membership_remove(*, actor: OrgAccess, membership: Membership) -> None:
         raise PermissionDenied("Only an owner can remove admins and owners.")
     if membership.role == Role.OWNER and _other_owners(membership) == 0:
         raise ValidationError(LAST_OWNER_MESSAGE)
+    audit.record(
+        "member.removed",
+        organization=actor.organization,
+        obj=membership,
+        label=membership.user.email,
+        before={"role": Role(membership.role).label},
+    )
     membership.delete()
 
 
@@ -308,6 +346,13 @@ def invitation_send(
             {"email": f"{email} is already invited to {organization}: the invitation was sent."}
         ) from None
     invitation.teams.set([team for team in teams if team.organization_id == organization.pk])
+    audit.record(
+        "invitation.sent",
+        organization=organization,
+        obj=invitation,
+        label=email,
+        after={"role": Role(role).label, "teams": sorted(team.name for team in teams)},
+    )
     jobs.enqueue(send_invitation_email, invitation.pk, invitation.token_hash)
     return invitation, token
 
@@ -380,8 +425,16 @@ def invitation_email_send(*, invitation_id: int, token_hash: str) -> None:
         raise
 
 
+@transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.accepted_at is None:
+        audit.record(
+            "invitation.revoked",
+            organization=invitation.organization,
+            obj=invitation,
+            label=invitation.email,
+            before={"role": Role(invitation.role).label},
+        )
         invitation.delete()
 
 

@@ -83,6 +83,7 @@ CASES = [
     Case("settings", "get", Role.ADMIN),
     Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
     Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
+    Case("audit:log", "get", Role.ADMIN),
     Case("reports:export", "get", Role.OWNER),
     Case("reports:export_request", "post", Role.OWNER),
     Case("reports:export_status", "get", Role.OWNER),
