@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from apps.accounts.models import User
-from apps.core import jobs
+from apps.core import audit, jobs
 from apps.core.emails import absolute_url
 from apps.core.errors import RefusedError
 from apps.core.tokens import derived_token, hash_token
@@ -90,6 +90,11 @@ def _check_round_fields(*, bank: QuestionBank, opens_at, closes_at, min_responde
         raise ValidationError(errors)
 
 
+def _round_dates(round_: Round) -> dict:
+    return {"opens_at": round_.opens_at, "closes_at": round_.closes_at}
+
+
+@transaction.atomic
 def round_create(
     *, team, bank, title, opens_at, closes_at, anonymous, min_respondents, created_by
 ) -> Round:
@@ -98,7 +103,7 @@ def round_create(
     _check_round_fields(
         bank=bank, opens_at=opens_at, closes_at=closes_at, min_respondents=min_respondents
     )
-    return Round.objects.create(
+    round_ = Round.objects.create(
         team=team,
         bank=bank,
         title=title.strip(),
@@ -108,24 +113,57 @@ def round_create(
         min_respondents=min_respondents,
         created_by=created_by,
     )
+    audit.record(
+        "round.created",
+        organization=team.organization,
+        obj=round_,
+        after={"team": team.name, "bank": str(bank), **_round_dates(round_)},
+    )
+    return round_
 
 
 def round_has_responses(round_: Round) -> bool:
     return Response.objects.filter(round=round_).exists()
 
 
-@transaction.atomic
-def round_update(
-    *, round_: Round, title, bank, opens_at, closes_at, anonymous, min_respondents
-) -> Round:
+CLOSED_REFUSAL = "This round is closed: its title and dates can no longer change."
+
+
+def round_update(*, round_: Round, **fields) -> Round:
     """Everything stays editable until the first response; after it, the title and the close
     date (later, to give people more time, or earlier, but not into the past). When the close
-    date moves, everyone invited who has not submitted is told by e-mail (after commit)."""
+    date moves, everyone invited who has not submitted is told by e-mail (after commit).
+
+    A closed round is never reopened: the refusal is itself an audit entry, written after the
+    refused change rolled back."""
+    try:
+        return _round_update(round_=round_, **fields)
+    except RoundClosedRefusal:
+        with transaction.atomic():
+            audit.record(
+                "round.reopen_refused",
+                organization=round_.team.organization,
+                obj=round_,
+                before=_round_dates(round_),
+                after={"opens_at": fields["opens_at"], "closes_at": fields["closes_at"]},
+            )
+        raise ValidationError(CLOSED_REFUSAL) from None
+
+
+class RoundClosedRefusal(Exception):
+    """Internal: _round_update found the round closed (round_update logs and refuses)."""
+
+
+@transaction.atomic
+def _round_update(
+    *, round_: Round, title, bank, opens_at, closes_at, anonymous, min_respondents
+) -> Round:
     from apps.surveys.tasks import send_participant_email
 
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status == RoundStatus.CLOSED:
-        raise ValidationError("This round is closed: its title and dates can no longer change.")
+        raise RoundClosedRefusal
+    before = _round_dates(round_)
     locked = round_has_responses(round_)
     changed_locked = (
         bank.pk != round_.bank_id
@@ -153,6 +191,14 @@ def round_update(
     round_.opens_at, round_.closes_at = opens_at, closes_at
     round_.anonymous, round_.min_respondents = anonymous, min_respondents
     round_.save()
+    if _round_dates(round_) != before:
+        audit.record(
+            "round.dates_changed",
+            organization=round_.team.organization,
+            obj=round_,
+            before=before,
+            after=_round_dates(round_),
+        )
     if close_moved:
         stamp = closes_at.isoformat()
         jobs.enqueue_many(
@@ -190,7 +236,9 @@ def round_close(*, round_: Round) -> bool:
         == 1
     )
     if closed:
-        round_closed.send(sender=Round, round_=Round.objects.get(pk=round_.pk))
+        round_ = Round.objects.select_related("team__organization").get(pk=round_.pk)
+        audit.record("round.closed", organization=round_.team.organization, obj=round_)
+        round_closed.send(sender=Round, round_=round_)
     return closed
 
 

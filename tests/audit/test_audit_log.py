@@ -66,9 +66,12 @@ def test_update_and_delete_by_raw_sql_are_refused(org):
         "UPDATE core_auditentry SET actor_email = 'someone@else.test' WHERE id = %s",
         "DELETE FROM core_auditentry WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [entry.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [entry.pk])
     entry.refresh_from_db()
     assert entry.action == "team.created"
 
@@ -119,7 +122,9 @@ def test_admins_read_filter_and_export_with_the_export_logged(client, org, membe
     admin, member = member_of(Role.ADMIN), member_of(Role.MEMBER)
     client.force_login(admin)
     client.post(
-        reverse("organizations:member_update", args=[org.slug, membership_of(member, org).public_id]),
+        reverse(
+            "organizations:member_update", args=[org.slug, membership_of(member, org).public_id]
+        ),
         {"role": int(Role.LEAD)},
         REMOTE_ADDR="203.0.113.9",
     )
@@ -135,7 +140,9 @@ def test_admins_read_filter_and_export_with_the_export_logged(client, org, membe
 
     exported = client.get(audit_url(org, action="member.role_changed", export="csv"))
     assert exported["Content-Disposition"].startswith("attachment")
-    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")))
+    )
     assert [(row["action"], row["actor_email"], row["ip_address"]) for row in rows] == [
         ("member.role_changed", admin.email, "203.0.113.9")
     ]
@@ -175,10 +182,14 @@ def services_access(user, org):
 def test_role_change_and_a_refused_one(client, org, member_of):
     admin, owner, member = member_of(Role.ADMIN), member_of(Role.OWNER), member_of(Role.MEMBER)
     client.force_login(admin)
-    url = reverse("organizations:member_update", args=[org.slug, membership_of(owner, org).public_id])
+    url = reverse(
+        "organizations:member_update", args=[org.slug, membership_of(owner, org).public_id]
+    )
     assert client.post(url, {"role": int(Role.MEMBER)}).status_code == 403
     assert entries("member.role_changed") == []
-    url = reverse("organizations:member_update", args=[org.slug, membership_of(member, org).public_id])
+    url = reverse(
+        "organizations:member_update", args=[org.slug, membership_of(member, org).public_id]
+    )
     client.post(url, {"role": int(Role.EXECUTIVE)})
     [entry] = entries("member.role_changed", org)
     assert (entry.actor, entry.object_label) == (admin, member.email)
@@ -188,10 +199,14 @@ def test_role_change_and_a_refused_one(client, org, member_of):
 def test_member_removal_and_a_refused_one(client, org, member_of):
     owner, member = member_of(Role.OWNER), member_of(Role.MEMBER)
     client.force_login(owner)
-    own = reverse("organizations:member_update", args=[org.slug, membership_of(owner, org).public_id])
+    own = reverse(
+        "organizations:member_update", args=[org.slug, membership_of(owner, org).public_id]
+    )
     client.post(own, {"action": "remove"})  # the last owner: refused
     assert entries("member.removed") == []
-    url = reverse("organizations:member_update", args=[org.slug, membership_of(member, org).public_id])
+    url = reverse(
+        "organizations:member_update", args=[org.slug, membership_of(member, org).public_id]
+    )
     client.post(url, {"action": "remove"})
     [entry] = entries("member.removed", org)
     assert entry.object_label == member.email
