@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from apps.core.models import JobStatus, QueuedJob
+from apps.core.models import AuditEntry, JobStatus, QueuedJob
 
 
 @admin.register(QueuedJob)
@@ -36,3 +36,24 @@ class QueuedJobAdmin(admin.ModelAdmin):
         for job_id in retried:
             jobs.publish_job(job_id)
         self.message_user(request, f"{len(retried)} job(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, all organizations and the platform's own entries (question banks, failed
+    sign-ins): read-only, as the database trigger keeps it."""
+
+    list_display = ["created_at", "action", "actor_email", "organization", "object_label"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "object_label", "object_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

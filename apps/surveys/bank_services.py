@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
+from apps.core import audit
 from apps.surveys.bank_format import (
     BankFormatError,
     BankSpec,
@@ -163,7 +164,12 @@ def bank_import(data, *, publish: bool = False, version: int | None = None) -> Q
         raise BankFormatError([f"(database) {error}"]) from None
     if publish:
         _mark_published(bank)
+    audit.record("bank.imported", obj=bank, after=_bank_facts(bank))
     return bank
+
+
+def _bank_facts(bank: QuestionBank) -> dict:
+    return {"slug": bank.slug, "version": bank.version, "status": bank.status}
 
 
 def _create(spec: BankSpec, version: int) -> QuestionBank:
@@ -253,6 +259,7 @@ def bank_publish(*, bank: QuestionBank) -> QuestionBank:
     if problems:
         raise BankNotReady(problems)
     _mark_published(bank)
+    audit.record("bank.published", obj=bank, after=_bank_facts(bank))
     return bank
 
 
@@ -262,7 +269,11 @@ def bank_new_draft(*, bank: QuestionBank) -> QuestionBank:
     if QuestionBank.objects.filter(slug=bank.slug, status=BankStatus.DRAFT).exists():
         raise BankFormatError([f"{bank.slug} already has a draft version: edit that one."])
     latest = QuestionBank.objects.filter(slug=bank.slug).aggregate(v=Max("version"))["v"]
-    return _create(bank_spec(bank), latest + 1)
+    draft = _create(bank_spec(bank), latest + 1)
+    audit.record(
+        "bank.draft_created", obj=draft, before=_bank_facts(bank), after=_bank_facts(draft)
+    )
+    return draft
 
 
 @transaction.atomic
@@ -273,6 +284,7 @@ def bank_retire(*, bank: QuestionBank) -> QuestionBank:
         bank.status = BankStatus.RETIRED
         bank.retired_at = timezone.now()
         bank.save(lifecycle=True)
+        audit.record("bank.retired", obj=bank, after=_bank_facts(bank))
     return bank
 
 
