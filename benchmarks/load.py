@@ -1,42 +1,55 @@
-"""Load test: many respondents answer a survey at once through gunicorn, while executives read.
+"""Load test: many respondents answer a survey at once through gunicorn, while executives read;
+on one web server, then on two behind a round-robin of our own, in the same invocation.
 
     .venv/bin/python benchmarks/load.py [--respondents 200] [--executives 5] [--workers 4]
                                         [--threads 1] [--port 0] [--seed 1]
 
-What it does, in one run (two minutes or less for 200 respondents on two cores):
+What it does, twice: first against one gunicorn, then against two (`--workers` each, on free
+ports, as two hosts would run them) with the client as the balancer: every request of every
+simulated person goes to the next server in turn, without sticky sessions, so one person's
+pages, answers and submit land on both and a double-clicked submit may reach both at once. Each
+run, on the same seed and scenario (several minutes in all for 200 respondents on two cores):
 
 1. Recreates its own PostgreSQL database (LOAD_DATABASE_URL, default
    postgres://postgres@127.0.0.1:5432/maturity_load), migrates it, collects static files into a
-   temporary folder and seeds, through the project's services: the demo organization (eight teams
+   temporary folder and seeds, through the project's services (invitations pasted in batches
+   of ROUND_INVITES_PER_REQUEST, as an admin would): the demo organization (eight teams
    with six closed quarterly rounds each, for the dashboard), a "Load Test" team with an open
    LLMOps round and N invited participants (each with their own derived link), and executives.
    Invitation e-mails are queued to Redis (LOAD_REDIS_URL, default redis://127.0.0.1:6379/13,
    emptied before and after the run); no Celery worker consumes them.
-2. Starts gunicorn (`config.wsgi`, like the Dockerfile: sync workers, access log) with production
-   settings: DJANGO_DEBUG=false, static files from the manifest (ManifestStaticFilesStorage;
-   whitenoise's default also compresses every file, which takes over a minute and changes
-   nothing for pages), rate limits on.
+2. Starts gunicorn (`config.wsgi -c python:config.gunicorn`, like the Dockerfile: sync workers,
+   its worker hooks, access log) with production settings: DJANGO_DEBUG=false, static files
+   from the manifest (ManifestStaticFilesStorage; whitenoise's default also compresses every
+   file, which takes over a minute and changes nothing for pages), rate limits on.
 3. Measures the trivial view (/healthz) at the same concurrency, then drives every respondent
    at once through the real HTTP flow: the link's introduction, each page, an htmx autosave POST
    per answer (random answers, sometimes changed), the page's "Next" POST, review, submit
    (sometimes double-clicked: two POSTs at once) and the thank-you page, with CSRF cookies and
-   tokens as a browser sends them (htmx headers included). Meanwhile the
-   executives log in through the login form and read the dashboard and team histories.
+   tokens as a browser sends them (htmx headers included); answers include N/A and "I don't
+   know" where the bank offers them. Meanwhile the executives log in through the login form
+   and read the dashboard and team histories.
 4. Stops gunicorn (also on Ctrl-C or failure) and checks in the database that every submitted
-   answer is stored exactly once, as the respondent last chose it, with its score snapshot.
-   The database stays for inspection until the next run; gunicorn's log is kept on FAIL.
+   answer is stored exactly once per response and question, as the respondent last chose it,
+   with its score snapshot (scoring's recompute agrees).
+   The database is recreated for the second run; gunicorn's logs are kept on FAIL.
 
 It prints the configuration; per kind of request (open, page, answer, save-page, review,
 submit, done, login, dashboard, history, healthz) the count, errors, median and p95 latency;
 the total requests, throughput and errors; the respondent flow's throughput and the submit
 latency as ratios to /healthz measured in the same run; then each database check and PASS or
-FAIL. It exits non-zero on FAIL or on any error (a non-2xx/3xx reply, an exception, a flow step
-that did not get the reply it needed).
+FAIL; for each of the two runs. Then both side by side with the two-server figure as a ratio
+to the one-server one: throughput (all requests, the respondent flow, surveys submitted,
+/healthz), p50 and p95 of the respondent's requests, p95 of submit, errors. Both runs share
+this machine's CPUs with PostgreSQL and the client, so the ratio says what a second server
+process adds here, not on a second host. It exits non-zero on FAIL or on any error (a
+non-2xx/3xx reply, an exception, a flow step that did not get the reply it needed).
 """
 
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import random
 import resource
@@ -66,6 +79,7 @@ from benchmarks.load_http import (  # noqa: E402
     form_action,
     form_csrf,
     htmx_csrf,
+    parse_reply,
     radio_questions,
 )
 from benchmarks.load_seed import Outcome, Seeded  # noqa: E402
@@ -130,6 +144,7 @@ def server_environment(port: int, workdir: Path) -> dict[str, str]:
 
 def gunicorn_command(args, port: int) -> list[str]:
     command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application"]
+    command += ["-c", "python:config.gunicorn"]  # the worker hooks, as the Dockerfile starts it
     command += ["--bind", f"{HOST}:{port}", "--workers", str(args.workers)]
     if args.threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(args.threads)]
@@ -152,7 +167,7 @@ def start_gunicorn(command: list[str], env: dict, log_path: Path) -> subprocess.
 
 
 def wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # two servers booting at once on a shared machine
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited ({server.returncode}):\n{tail(log_path)}")
@@ -162,7 +177,7 @@ def wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
                     return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within 30 s:\n{tail(log_path)}")
+    raise SystemExit(f"gunicorn did not answer /healthz within 120 s:\n{tail(log_path)}")
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:
@@ -180,17 +195,58 @@ def tail(path: Path, lines: int = 20) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def print_configuration(args, port: int, env: dict, command: list[str], workdir: Path) -> None:
+def print_configuration(args, ports: list[int], env: dict, command: list[str], workdir) -> None:
     print("== configuration")
     print(f"gunicorn:     {' '.join(command[1:])}")
-    print(f"workers:      {args.workers} x {args.threads} thread(s), on {os.cpu_count()} CPUs")
-    print(f"database:     {env['DATABASE_URL']} (recreated)")
+    print(
+        f"workers:      {args.workers} x {args.threads} thread(s) per server; first one server "
+        f"(port {ports[0]}), then two (ports {ports[0]} and {ports[1]}); {os.cpu_count()} CPUs"
+    )
+    print(f"database:     {env['DATABASE_URL']} (recreated and seeded before each run)")
     print(f"redis:        {env['REDIS_URL']} (cache, rate limits, queued e-mails; flushed)")
     print("settings:     DJANGO_DEBUG=false, ManifestStaticFilesStorage (collectstatic, served by")
     print("              whitenoise), rate limits on, no Celery worker; HTTP/1.0, one request per")
-    print("              connection; the client runs on the same machine as the server")
+    print("              connection; the client runs on the same machine as the servers")
     print(f"load:         {args.respondents} respondents + {args.executives} executives at once")
-    print(f"logs:         {workdir / 'gunicorn.log'} (removed on PASS)")
+    print(f"logs:         {workdir}/gunicorn-<port>.log (removed on PASS)")
+
+
+# --- The balancer
+
+
+class Servers:
+    """The web servers behind a round-robin of our own, without sticky sessions: every request
+    of every simulated person goes to the next server in turn, so one person's pages, answers
+    and submit land on all of them, and a double-clicked submit may reach two at once."""
+
+    def __init__(self, ports: list[int]):
+        self.ports = ports
+        self._turns = itertools.cycle(ports)
+
+    def next_port(self) -> int:
+        return next(self._turns)
+
+    def browser(self, recorder: Recorder) -> "RoundRobinBrowser":
+        return RoundRobinBrowser(self, recorder)
+
+
+class RoundRobinBrowser(Browser):
+    """One person's browser behind the balancer. Host, Origin and Referer stay the first
+    server's, as a balancer in front of them all would pass them on."""
+
+    def __init__(self, servers: Servers, recorder: Recorder):
+        super().__init__(HOST, servers.ports[0], recorder)
+        self.servers = servers
+
+    async def _exchange(self, method, path, headers, body) -> Reply:
+        reader, writer = await asyncio.open_connection(self.host, self.servers.next_port())
+        try:
+            writer.write(self._head(method, path, headers, body) + body)
+            await writer.drain()
+            raw = await reader.read()  # HTTP/1.0: the server closes after the response
+        finally:
+            writer.close()
+        return parse_reply(raw)
 
 
 # --- The simulated people
@@ -255,7 +311,7 @@ async def _answer_page(browser, html, rng, outcome) -> dict[str, str]:
             if "Saved" not in expect(saved, 200).body:
                 raise FlowError(f"autosave answered {saved.body[:80]!r}")
             chosen[question.name] = choice_id
-            outcome.answers[int(question.name[2:])] = int(choice_id)
+            outcome.answers[int(question.name[2:])] = choice_id  # an option's id, na or dk
     return chosen
 
 
@@ -318,40 +374,35 @@ class Run:
     server_cpu: float = 0.0  # seconds of CPU gunicorn's master and workers spent, boot included
 
 
-async def drive(args, port: int, seeded: Seeded) -> Run:
-    await warm_up(port, seeded, args.workers * args.threads)
-    healthz = await healthz_phase(port, args.respondents + args.executives, args)
-    return await mixed_phase(port, seeded, args, healthz)
+async def drive(args, servers: "Servers", seeded: Seeded) -> Run:
+    await warm_up(servers, seeded, args.workers * args.threads)
+    healthz = await healthz_phase(servers, args.respondents + args.executives, args)
+    return await mixed_phase(servers, seeded, args, healthz)
 
 
-async def healthz_phase(port: int, clients: int, args) -> Phase:
+async def healthz_phase(servers: "Servers", clients: int, args) -> Phase:
     """The trivial view, at the concurrency of the survey phase."""
     recorder = Recorder()
     started = time.perf_counter()
     await asyncio.gather(
-        *(
-            healthz_client(Browser(HOST, port, recorder), args.healthz_requests)
-            for _ in range(clients)
-        )
+        *(healthz_client(servers.browser(recorder), args.healthz_requests) for _ in range(clients))
     )
     return Phase(recorder.samples, time.perf_counter() - started)
 
 
-async def mixed_phase(port: int, seeded: Seeded, args, healthz: Phase) -> Run:
+async def mixed_phase(servers: "Servers", seeded: Seeded, args, healthz: Phase) -> Run:
     """Every respondent at once; the executives read until the last respondent is done."""
     recorder, stop, rng = Recorder(), asyncio.Event(), random.Random(args.seed)
     started = time.perf_counter()
     executives = [
         asyncio.create_task(
-            executive(
-                Browser(HOST, port, recorder), email, seeded, stop, random.Random(i), args.think
-            )
+            executive(servers.browser(recorder), email, seeded, stop, random.Random(i), args.think)
         )
         for i, email in enumerate(seeded.executives)
     ]
     outcomes = await asyncio.gather(
         *(
-            respondent(Browser(HOST, port, recorder), pid, token, random.Random(rng.random()))
+            respondent(servers.browser(recorder), pid, token, random.Random(rng.random()))
             for pid, token in seeded.tokens.items()
         )
     )
@@ -361,7 +412,7 @@ async def mixed_phase(port: int, seeded: Seeded, args, healthz: Phase) -> Run:
     return Run(healthz, mixed, outcomes, failures)
 
 
-async def warm_up(port: int, seeded: Seeded, servers: int) -> None:
+async def warm_up(servers: "Servers", seeded: Seeded, processes: int) -> None:
     """Let every worker load its code and templates before anything is measured.
 
     Reads a demo respondent's pages (GET only) and the login page; the load round is untouched.
@@ -371,7 +422,10 @@ async def warm_up(port: int, seeded: Seeded, servers: int) -> None:
     recorder = Recorder()
     for _ in range(2):
         await asyncio.gather(
-            *(Browser(HOST, port, recorder).get("warm", path) for path in paths * servers)
+            *(
+                servers.browser(recorder).get("warm", path)
+                for path in paths * (processes * len(servers.ports))
+            )
         )
     if any(sample.failed for sample in recorder.samples):
         raise SystemExit(f"warm-up failed: {Counter(s.status for s in recorder.samples)}")
@@ -497,18 +551,21 @@ def prepare(args, env: dict) -> Seeded:
     return seeded
 
 
-def run_against_server(args, port: int, env: dict, workdir: Path, seeded: Seeded) -> Run:
-    command = gunicorn_command(args, port)
-    log_path = workdir / "gunicorn.log"
+def run_against_servers(args, ports: list[int], env: dict, workdir: Path, seeded: Seeded) -> Run:
     children_before = cpu_seconds(resource.RUSAGE_CHILDREN)
-    server = start_gunicorn(command, env, log_path)
+    servers = []
     try:
-        wait_until_up(server, port, log_path)
+        for port in ports:  # all started first: booting on a shared machine takes a while
+            log_path = workdir / f"gunicorn-{port}.log"
+            servers.append(start_gunicorn(gunicorn_command(args, port), env, log_path))
+        for server, port in zip(servers, ports, strict=True):
+            wait_until_up(server, port, workdir / f"gunicorn-{port}.log")
         client_before = cpu_seconds(resource.RUSAGE_SELF)
-        run = asyncio.run(drive(args, port, seeded))
+        run = asyncio.run(drive(args, Servers(ports), seeded))
         run.client_cpu = cpu_seconds(resource.RUSAGE_SELF) - client_before
     finally:
-        stop_gunicorn(server)
+        for server in servers:
+            stop_gunicorn(server)
     run.server_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - children_before
     return run
 
@@ -518,36 +575,80 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def figures(run: Run, errors: int) -> dict[str, float]:
+    """The numbers compared between the one-server and the two-server run."""
+    samples = run.healthz.samples + run.mixed.samples
+    flow = [s.seconds for s in run.mixed.samples if s.kind in RESPONDENT_KINDS]
+    submits = [s.seconds for s in run.mixed.samples if s.kind == "submit"]
+    submitted = sum(o.submitted for o in run.outcomes)
+    return {
+        "requests/s, all (both phases)": len(samples) / (run.healthz.seconds + run.mixed.seconds),
+        "requests/s, respondent flow": len(flow) / run.mixed.seconds,
+        "surveys submitted/s": submitted / run.mixed.seconds,
+        "/healthz requests/s": len(run.healthz.samples) / run.healthz.seconds,
+        "p50 ms, respondent requests": 1000 * statistics.median(flow),
+        "p95 ms, respondent requests": 1000 * percentile(flow, 0.95),
+        "p95 ms, submit": 1000 * percentile(submits, 0.95) if submits else float("nan"),
+        "errors": errors,
+    }
+
+
+def side_by_side(one: dict[str, float], two: dict[str, float]) -> None:
+    print("\n== one web server vs two behind the round-robin (same invocation, same machine)")
+    print(f"{'':32} {'one':>10} {'two':>10} {'two / one':>10}")
+    for name in one:
+        ratio = f"{two[name] / one[name]:9.2f}x" if one[name] else f"{'-':>10}"
+        print(f"{name:32} {one[name]:10.1f} {two[name]:10.1f} {ratio}")
+    print(
+        "(throughput: higher is better; latency: lower is better. Both servers, PostgreSQL, Redis"
+        f" and this client share {os.cpu_count()} CPUs, and with whatever else runs: the ratio"
+        " says what a second server process adds on this machine, not what a second host adds.)"
+    )
+
+
 def main() -> int:
     args = parse_args()
-    port = args.port or free_port()
+    ports = [args.port or free_port(), free_port()]
     workdir = Path(tempfile.mkdtemp(prefix="maturity-load-"))
-    env = server_environment(port, workdir)
+    env = server_environment(ports[0], workdir)
     os.environ.update(env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
-    print_configuration(args, port, env, gunicorn_command(args, port), workdir)
+    print_configuration(args, ports, env, gunicorn_command(args, ports[0]), workdir)
+    results, verdicts = {}, []
     try:
-        seeded = prepare(args, env)
-        run = run_against_server(args, port, env, workdir, seeded)
-        errors = report(args, seeded, run)
-        passed = report_checks(load_seed.verify(seeded, run.outcomes))
+        for label, count in (("one", 1), ("two", 2)):
+            print(f"\n######## {label} web server{'s' if count > 1 else ''}: {ports[:count]}")
+            if label != "one":
+                from django.db import connections
+
+                connections.close_all()  # the database is dropped and made again
+            seeded = prepare(args, env)
+            run = run_against_servers(args, ports[:count], env, workdir, seeded)
+            errors = report(args, seeded, run)
+            passed = report_checks(load_seed.verify(seeded, run.outcomes))
+            results[label] = figures(run, errors)
+            verdicts.append((label, passed, errors))
     except KeyboardInterrupt:
-        print(f"\ninterrupted; gunicorn stopped, its log: {workdir / 'gunicorn.log'}")
+        print(f"\ninterrupted; gunicorn stopped, its logs: {workdir}")
         return 130
     finally:
         with contextlib.suppress(Exception):
             load_seed.flush_redis(env["REDIS_URL"])
         shutil.rmtree(workdir / "staticfiles", ignore_errors=True)
-    verdict = "PASS" if passed and not errors else "FAIL"
-    print(
-        f"\n{verdict}: {'checks passed' if passed else 'database checks failed'}, {errors} errors"
-    )
-    if verdict == "PASS":
-        shutil.rmtree(workdir, ignore_errors=True)
-        return 0
-    print(f"gunicorn's log is kept: {workdir / 'gunicorn.log'}")
-    return 1
+    side_by_side(results["one"], results["two"])
+    failed = [(label, passed, errors) for label, passed, errors in verdicts if not passed or errors]
+    for label, passed, errors in failed:
+        checks = "checks passed" if passed else "database checks failed"
+        print(
+            f"FAIL ({label} web server{'s' if label != 'one' else ''}): {checks}, {errors} errors"
+        )
+    if failed:
+        print(f"gunicorn's logs are kept: {workdir}")
+        return 1
+    print("\nPASS: both runs stored every answer exactly once, without errors")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
