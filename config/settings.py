@@ -349,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.plans.tasks.remind_due_actions",
         "schedule": crontab(minute=7),
     },
+    # Hourly: organizations whose 14 days since an owner asked to delete them have passed.
+    "delete-due-organizations": {
+        "task": "apps.organizations.tasks.delete_due_organizations",
+        "schedule": crontab(minute=53),
+    },
 }
 
 # --- Forms

@@ -53,6 +53,7 @@ ACTIONS: dict[str, str] = {
     "sso.changed": "Single sign-on settings changed",
     "organization.export_requested": "Organization export requested",
     "organization.deletion_requested": "Organization deletion requested",
+    "organization.deletion_cancelled": "Organization deletion cancelled",
     "audit.exported": "Audit log exported",
 }
 

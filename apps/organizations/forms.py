@@ -23,7 +23,10 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationDeleteForm(forms.Form):
     confirm_name = forms.CharField(
         label="Type the organization's name to confirm",
-        help_text="This deletes every team, member, round and report. It cannot be undone.",
+        help_text=(
+            "In 14 days this deletes every team, member, round, answer, plan and report, with"
+            " their files. Until then any owner can cancel; after that it cannot be undone."
+        ),
     )
 
 

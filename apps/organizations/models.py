@@ -26,6 +26,12 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
+    # An owner asked for deletion (apps/organizations/deletion.py): from this moment the beat
+    # deletes it with everything in it, unless an owner cancels first.
+    deletion_due_at = models.DateTimeField(null=True, blank=True)
+    deletion_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]

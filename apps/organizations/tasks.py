@@ -13,3 +13,11 @@ def send_invitation_email(invitation_id: int, token_hash: str) -> None:
 @shared_task
 def purge_expired_invitations() -> int:
     return services.invitations_purge_expired()
+
+
+@shared_task
+def delete_due_organizations() -> int:
+    """Carry out the deletions whose 14 days have passed (apps/organizations/deletion.py)."""
+    from apps.organizations.deletion import organizations_delete_due
+
+    return organizations_delete_due()

@@ -11,6 +11,11 @@ urlpatterns = [
     path("o/<slug:org_slug>/", views.dashboard, name="dashboard"),
     path("o/<slug:org_slug>/settings/", views.organization_settings, name="settings"),
     path("o/<slug:org_slug>/delete/", views.organization_delete, name="delete"),
+    path(
+        "o/<slug:org_slug>/delete/cancel/",
+        views.organization_delete_cancel,
+        name="delete_cancel",
+    ),
     path("o/<slug:org_slug>/leave/", views.organization_leave, name="leave"),
     path("o/<slug:org_slug>/teams/", views.team_list, name="team_list"),
     path("o/<slug:org_slug>/teams/<uuid:team_id>/", views.team_detail, name="team_detail"),

@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
+from apps.core.dates import DAY, local
 from apps.core.ratelimit import by_user, guard_links, limit
-from apps.organizations import selectors, services
+from apps.organizations import deletion, selectors, services
 from apps.organizations.access import TeamAction, org_view, team_access
 from apps.organizations.forms import (
     InvitationForm,
@@ -82,10 +84,13 @@ def organization_settings(request, access):
         )
         messages.success(request, "Organization settings saved.")
         return redirect("organizations:settings", org_slug=access.organization.slug)
+    organization = access.organization
+    due = organization.deletion_due_at
     context = {
         "form": form,
         "delete_form": OrganizationDeleteForm(),
-        "organization": access.organization,
+        "organization": organization,
+        "deletion_due_on": date_format(local(due, organization.time_zone), DAY) if due else "",
     }
     return render(request, "organizations/settings.html", context)
 
@@ -93,17 +98,31 @@ def organization_settings(request, access):
 @org_view(Role.OWNER)
 @require_POST
 def organization_delete(request, access):
+    """Schedule the deletion 14 days ahead (apps/organizations/deletion.py)."""
     form = OrganizationDeleteForm(request.POST)
     if form.is_valid():
         try:
-            services.organization_delete(
+            deletion.organization_deletion_schedule(
                 access=access, confirm_name=form.cleaned_data["confirm_name"]
             )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, f"{access.organization.name} was deleted.")
-            return redirect("organizations:home")
+            organization = access.organization
+            due = date_format(local(organization.deletion_due_at, organization.time_zone), DAY)
+            messages.success(
+                request,
+                f"{access.organization.name} will be deleted on {due}. "
+                "Any owner can cancel until then.",
+            )
+    return redirect("organizations:settings", org_slug=access.organization.slug)
+
+
+@org_view(Role.OWNER)
+@require_POST
+def organization_delete_cancel(request, access):
+    if deletion.organization_deletion_cancel(access=access):
+        messages.success(request, f"The deletion of {access.organization.name} is cancelled.")
     return redirect("organizations:settings", org_slug=access.organization.slug)
 
 

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.core import filestore, jobs
+from apps.core import audit, filestore, jobs
 from apps.organizations.access import organization_access
 from apps.organizations.models import (
     Invitation,
@@ -336,8 +336,17 @@ def export_request(*, organization: Organization, requested_by) -> OrganizationE
     ).first()
     if live is not None:
         return live
-    export = OrganizationExport.objects.create(organization=organization, requested_by=requested_by)
-    jobs.publish_on_commit(build_organization_export, export.pk)
+    with transaction.atomic():
+        export = OrganizationExport.objects.create(
+            organization=organization, requested_by=requested_by
+        )
+        audit.record(
+            "organization.export_requested",
+            organization=organization,
+            obj=export,
+            actor=requested_by,
+        )
+        jobs.publish_on_commit(build_organization_export, export.pk)
     return export
 
 

@@ -19,6 +19,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.organizations.deletion import organizations_delete_due
 from apps.organizations.models import Role
 from apps.reports import services
 from apps.reports.models import Report, ReportStatus
@@ -220,11 +221,13 @@ def test_deleting_an_organization_deletes_its_objects_and_no_one_elses(
     assert {r.file.name for r in [*ours, theirs]} <= set(s3_server.keys(in_bucket))
 
     client.force_login(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("organizations:delete", args=[org.slug]), {"confirm_name": "Acme"}
-        )
+    response = client.post(
+        reverse("organizations:delete", args=[org.slug]), {"confirm_name": "Acme"}
+    )
     assert response.status_code == 302
+    org.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):  # the beat, 14 days later
+        assert organizations_delete_due(now=org.deletion_due_at + timedelta(seconds=1)) == 1
     keys = set(s3_server.keys(in_bucket))
     assert not keys & {r.file.name for r in ours}
     assert theirs.file.name in keys

@@ -83,6 +83,7 @@ CASES = [
     Case("settings", "get", Role.ADMIN),
     Case("settings", "post", Role.ADMIN, (("name", "Acme Corp"), ("time_zone", "Europe/Paris"))),
     Case("delete", "post", Role.OWNER, (("confirm_name", "not the name"),)),
+    Case("delete_cancel", "post", Role.OWNER),  # nothing scheduled: back to the settings
     Case("audit:log", "get", Role.ADMIN),
     Case("reports:export", "get", Role.OWNER),
     Case("reports:export_request", "post", Role.OWNER),
