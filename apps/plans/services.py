@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core import jobs
+from apps.core import audit, jobs
 from apps.core.text import has_nul, without_nul
 from apps.organizations.models import Membership, Organization, Role, Team
 from apps.plans.models import Action, ActionSource, ActionStatus
@@ -273,7 +273,20 @@ def action_create(
         if _violated(error) == OWNER_IN_TEAM:  # they left the team meanwhile (plans 0002)
             raise ValidationError({"owner": owner_message(team, organization)}) from None
         raise
+    audit.record(
+        "plan_action.created",
+        organization=organization,
+        obj=action,
+        after={"team": team.name if team else None, "title": action.title, "status": status},
+    )
     return action, True
+
+
+def _audit_value(value):
+    """A field's value as the audit log keeps it: an owner by their e-mail."""
+    if isinstance(value, Membership):
+        return value.user.email
+    return value
 
 
 @transaction.atomic
@@ -333,6 +346,8 @@ def action_update(
             fields.update(_status_fields(action, status, now))
     if errors:
         raise ValidationError(errors)
+    changed = [name for name in fields if name in AUDITED_FIELDS]
+    before = {name: _audit_value(getattr(action, name)) for name in changed}
     if "due_date" in fields or "owner" in fields:
         fields["reminded_for_due"] = None
     for name, value in fields.items():
@@ -355,7 +370,30 @@ def action_update(
                     {"owner": owner_message(action.team, action.organization)}
                 ) from None
             raise
+    after = {name: _audit_value(getattr(action, name)) for name in changed}
+    changed = [name for name in changed if before[name] != after[name]]
+    if changed:
+        audit.record(
+            "plan_action.updated",
+            organization=action.organization,
+            obj=action,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
     return action
+
+
+# What an action's update entry shows (not its timestamps or reminder bookkeeping).
+AUDITED_FIELDS = (
+    "title",
+    "owner",
+    "due_date",
+    "done_when",
+    "notes",
+    "bank_slug",
+    "question_code",
+    "status",
+)
 
 
 @transaction.atomic
@@ -365,6 +403,12 @@ def action_delete(*, action: Action) -> None:
 
     _check_team_active(action.team)
     jobs.discard({send_action_reminder: Action.objects.filter(pk=action.pk)})
+    audit.record(
+        "plan_action.deleted",
+        organization=action.organization,
+        obj=action,
+        before={"title": action.title, "status": action.status},
+    )
     action.delete()
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from apps.core import audit
 from apps.core.dates import DAY
 from apps.organizations.access import OrgAccess, TeamAction
 from apps.organizations.models import Organization, Role, Team
@@ -467,6 +468,10 @@ def target_set(
                 f"{default_level.name if default_level else f'level {default.level}'}: a team's "
                 "own target may not be lower unless an admin allows it on the Targets page."
             )
+    mine = Target.objects.select_for_update().filter(
+        organization=organization, team=team, bank_slug=bank_slug, dimension_key=dimension_key
+    )
+    before = mine.values("level", "due").first()
     target, _ = Target.objects.update_or_create(
         organization=organization,
         team=team,
@@ -474,7 +479,21 @@ def target_set(
         dimension_key=dimension_key,
         defaults={"level": level, "due": due, "set_by": access.membership.user},
     )
+    after = {"level": level, "due": due}
+    if before != after:
+        audit.record(
+            "target.set",
+            organization=organization,
+            obj=target,
+            label=_target_label(bank, dimension_key, team),
+            before=before,
+            after=after,
+        )
     return target
+
+
+def _target_label(bank: TargetBank, dimension_key: str, team: Team | None) -> str:
+    return f"{bank.dimension_name(dimension_key)} · {team.name if team else 'organization default'}"
 
 
 @transaction.atomic
@@ -487,21 +506,42 @@ def target_clear(
         access.require(Role.EXECUTIVE)
     elif not access.may(TeamAction.LEAD, team):
         raise PermissionDenied("Only the team's leads, admins and owners set its targets.")
-    deleted, _ = Target.objects.filter(
+    mine = Target.objects.filter(
         organization=access.organization,
         team=team,
         bank_slug=bank_slug,
         dimension_key=dimension_key,
-    ).delete()
+    )
+    before = mine.values("level", "due").first()
+    deleted, _ = mine.delete()
+    if deleted:
+        audit.record(
+            "target.removed",
+            organization=access.organization,
+            label=f"{bank_slug} {dimension_key} · {team.name if team else 'organization default'}",
+            before=before,
+        )
     return bool(deleted)
 
 
 def target_policy_set(*, access: OrgAccess, teams_may_go_below: bool) -> TargetPolicy:
     """Allow or refuse teams' own targets below the organization's default (admins, owners)."""
     access.require(Role.ADMIN)
-    policy, _ = TargetPolicy.objects.update_or_create(
-        organization=access.organization, defaults={"teams_may_go_below": teams_may_go_below}
-    )
+    with transaction.atomic():
+        before = TargetPolicy.objects.filter(
+            organization=access.organization, teams_may_go_below=True
+        ).exists()  # teams_may_go_below(), whose name the argument hides here
+        policy, _ = TargetPolicy.objects.update_or_create(
+            organization=access.organization, defaults={"teams_may_go_below": teams_may_go_below}
+        )
+        if before != teams_may_go_below:
+            audit.record(
+                "target.policy_changed",
+                organization=access.organization,
+                label="Teams' own targets below the default",
+                before={"teams_may_go_below": before},
+                after={"teams_may_go_below": teams_may_go_below},
+            )
     return policy
 
 
