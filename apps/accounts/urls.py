@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("delete/", views.account_delete, name="delete"),
     # One address per account: allauth's page for managing several is not offered.
     path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="email"),
     # Single sign-on (apps.sso) links an account to one organization's provider by its own

@@ -1,12 +1,14 @@
 from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import services
+from apps.accounts import deletion, services
 from apps.accounts.forms import ProfileForm
 from apps.accounts.models import ApiToken
 from apps.core.ratelimit import limit
@@ -60,3 +62,25 @@ def profile(request):
         "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    """Delete one's own account, after typing its address (apps/accounts/deletion.py)."""
+    error = ""
+    if request.method == "POST":
+        typed = request.POST.get("confirm_email", "").strip().lower()
+        if typed != request.user.email.lower():
+            error = "Type your e-mail address exactly to delete your account."
+        else:
+            try:
+                deletion.account_delete(user=request.user)
+            except ProtectedError as refused:
+                error = refused.args[0]
+            else:
+                logout(request)
+                messages.success(request, "Your account was deleted.")
+                return redirect("/")
+    status = 400 if error else 200
+    return render(request, "accounts/account_delete.html", {"error": error}, status=status)

@@ -70,6 +70,29 @@ def participant_revoke(*, round_: Round, participant_public_id, now=None) -> Par
     return participant
 
 
+DETACHED_DOMAIN = "deleted.invalid"  # a reserved top-level domain: no mail goes there
+
+
+def participants_detach(*, user: User, now=None) -> int:
+    """A person deleted their account: their participations keep no trace of them. Each gets
+    an address that names nobody (`deleted-<id>@deleted.invalid`), no user, and a revoked link
+    (it answers 410); their e-mails not sent yet are discarded. Submitted responses, answers
+    and scores stay and count as before. Returns how many were detached."""
+    from apps.surveys.tasks import send_participant_email
+
+    theirs = Participant.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+    jobs.discard({send_participant_email: theirs})
+    now = now or timezone.now()
+    detached = 0
+    for participant in theirs.select_for_update():
+        participant.email = f"deleted-{participant.public_id.hex}@{DETACHED_DOMAIN}"
+        participant.user = None
+        participant.revoked_at = participant.revoked_at or now
+        participant.save(update_fields=["email", "user", "revoked_at"])
+        detached += 1
+    return detached
+
+
 # --- Rounds
 
 

@@ -25,6 +25,7 @@ PUBLIC = {
 }
 LOGIN_REQUIRED = {
     "accounts:profile",
+    "accounts:delete",
     "accounts:password_change",
     "accounts:password_change_done",
     "surveys:mine",
