@@ -271,7 +271,7 @@ def test_the_team_page_runs_the_same_queries_for_3_or_30_actions(
     for n in range(27):
         ActionFactory(team=team, owner=owner, bank_slug="llmops", question_code=f"OPS-{n % 7 + 1}")
     assert count() == few
-    with django_assert_max_num_queries(11):  # the page, its rounds and the plan
+    with django_assert_max_num_queries(12):  # the page, its rounds, its standing and the plan
         lead_client.get(team_page(org, team))
 
 
