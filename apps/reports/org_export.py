@@ -4,7 +4,8 @@ export"). Format "maturity-organization-export", version FORMAT_VERSION:
 - manifest.json: format, version, organization (name, slug), created_at, and per file its rows;
 - one JSON file per model (a list of objects; ids are the database's, so the files refer to
   each other: a participant's round_id is a round's id). Participants of an anonymous round
-  carry no e-mail address, and nothing else in the export ties them to a person;
+  carry no e-mail address, and nothing else in the export ties them to a person; the
+  organization's audit log is audit_log.json;
 - the CSVs people know from the pages, written by the same functions: results/ (each round's
   result), history/ (each team's history), plans.csv (every plan action).
 
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.core import audit, filestore, jobs
+from apps.core.models import AuditEntry
 from apps.organizations.access import organization_access
 from apps.organizations.models import (
     Invitation,
@@ -234,6 +236,19 @@ def model_files(organization: Organization) -> dict[str, list[dict]]:
             "updated_at",
             owner_email=F("owner__user__email"),
             created_by_email=F("created_by__email"),
+        ),
+        "audit_log.json": _rows(
+            AuditEntry.objects.filter(organization=organization),
+            "id",
+            "created_at",
+            "actor_email",
+            "action",
+            "object_type",
+            "object_id",
+            "object_label",
+            "before",
+            "after",
+            "ip_address",
         ),
         "reports.json": _rows(
             Report.objects.filter(organization=organization),

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from apps.core.models import AuditEntry
 from apps.organizations.models import Invitation, Membership, Role, Team
 from apps.plans.models import Action
 from apps.reports.models import OrganizationExport, ReportStatus
@@ -77,8 +78,10 @@ def test_the_zip_counts_match_the_database_and_anonymous_rounds_carry_no_address
         ).count(),
         "team_scores.json": TeamScore.objects.filter(round__team__organization=org).count(),
         "plan_actions.json": Action.objects.filter(organization=org).count(),
+        "audit_log.json": AuditEntry.objects.filter(organization=org).count(),
     }
     assert expected["answers.json"] > 0 and expected["team_scores.json"] > 0
+    assert expected["audit_log.json"] > 0  # at least this export's request
     for name, count in expected.items():
         assert len(json.loads(archive.read(name))) == count, name
         assert manifest["files"][name] == count, name
