@@ -105,6 +105,7 @@ def record(
     action: str,
     *,
     organization=None,
+    organization_id: int | None = None,
     obj=None,
     label: str = "",
     before: dict | None = None,
@@ -127,7 +128,7 @@ def record(
         actor_email = actor.email
     object_type, object_id, object_label = _describe(obj)
     return AuditEntry.objects.create(
-        organization=organization,
+        organization_id=organization.pk if organization is not None else organization_id,
         actor=actor,
         actor_email=actor_email,
         action=action,
@@ -138,6 +139,11 @@ def record(
         after=after,
         ip_address=_address(request),
     )
+
+
+def current_request():
+    """The request being served (None in a task or a command)."""
+    return _request.get()
 
 
 def allow_purge(organization_id: int) -> None:

@@ -107,6 +107,7 @@ def _export(access, form, entries, kind: str) -> HttpResponse:
             name,
             EXPORT_FIELDS,
             ([_json_cell(row[field]) for field in EXPORT_FIELDS] for row in rows),
+            audited=False,  # logged above as audit.exported
         )
     response = HttpResponse(
         json.dumps({"version": 1, "entries": rows}, cls=DjangoJSONEncoder, indent=1),

@@ -3,10 +3,11 @@
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from apps.core import filestore
+from apps.core import audit, filestore
 from apps.organizations.access import TeamAction, team_access
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportScope, ReportStatus
@@ -64,9 +65,18 @@ def pdf_download(report: Report):
     Streamed from the folder or bucket, or a redirect to a link signed for 60 s (filestore)."""
     if report.status != ReportStatus.READY or not report.file:
         raise Http404("This report is not ready.")
-    return filestore.download(
-        report.file,
-        # Named when it was built (filenames.py); a file built before names were kept: its kind.
-        filename=report.download_name or f"{report.scope}-report-{report.created_at:%Y-%m-%d}.pdf",
-        content_type="application/pdf",
-    )
+    with transaction.atomic():  # no entry if the file turns out to be gone
+        audit.record(
+            "report.downloaded",
+            organization_id=report.organization_id,
+            obj=report,
+            label=f"{report.get_scope_display()} report",
+        )
+        return filestore.download(
+            report.file,
+            # Named when it was built (filenames.py); a file built before names were kept: its
+            # kind.
+            filename=report.download_name
+            or f"{report.scope}-report-{report.created_at:%Y-%m-%d}.pdf",
+            content_type="application/pdf",
+        )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from apps.core import filestore, jobs
+from apps.core import audit, filestore, jobs
 from apps.core.dates import DAY, local
 from apps.core.emails import absolute_url, send_templated_email
 from apps.reports import content
@@ -46,7 +46,7 @@ def report_request(*, scope: str, obj, requested_by) -> Report:
         scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
     ).first()
     if existing is not None:
-        return existing
+        return _requested(existing, requested_by)
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -57,9 +57,25 @@ def report_request(*, scope: str, obj, requested_by) -> Report:
                 **_scope_fields(scope, obj),
             )
             jobs.publish_on_commit(build_report, report.pk)
+            return _requested(report, requested_by)
     except IntegrityError:  # a second person asked for it at the same moment
-        return Report.objects.get(
-            scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
+        return _requested(
+            Report.objects.get(
+                scope_key=scope_key, fingerprint=fingerprint, status__in=IN_FLIGHT_OR_READY
+            ),
+            requested_by,
+        )
+
+
+def _requested(report: Report, requested_by) -> Report:
+    """Each request is an audit entry, also one answered by a report built already."""
+    with transaction.atomic():
+        audit.record(
+            "report.requested",
+            organization_id=report.organization_id,
+            obj=report,
+            label=f"{report.get_scope_display()} report",
+            actor=requested_by,
         )
     return report
 

@@ -4,7 +4,10 @@ import csv
 import re
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.http import StreamingHttpResponse
+
+from apps.core import audit
 
 # The characters a spreadsheet may read as the start of a formula: = + - @ and every character
 # whose compatibility form (NFKC) is one of them, such as their full-width forms (U+FF1D, U+FF0B,
@@ -50,7 +53,16 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[list], *, audited: bool = True
+) -> StreamingHttpResponse:
+    """A CSV download; for an organization's page (the gate left `org_access` on the request),
+    an `export.csv_downloaded` audit entry (`audited=False`: the caller logs its own)."""
+    request = audit.current_request()
+    access = getattr(request, "org_access", None)
+    if audited and access is not None:
+        with transaction.atomic():
+            audit.record("export.csv_downloaded", organization=access.organization, label=filename)
     writer = csv.writer(_Echo())
 
     def lines():

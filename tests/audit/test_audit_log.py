@@ -84,7 +84,8 @@ def test_deleting_the_organization_deletes_its_entries_and_no_other(org, member_
         audit.record("team.created", organization=other, label="Theirs")
         audit.record("account.sign_in_failed", label=owner.email)
     services.organization_purge(organization=org)
-    assert list(AuditEntry.objects.values_list("object_label", flat=True).order_by("pk")) == [
+    left = AuditEntry.objects.exclude(action__startswith="bank.")  # the shipped banks' imports
+    assert list(left.values_list("object_label", flat=True).order_by("pk")) == [
         "Theirs",
         owner.email,
     ]
@@ -98,7 +99,7 @@ def test_deleting_an_account_keeps_its_entries_with_the_email(org):
     with transaction.atomic():
         audit.record("team.created", organization=org, actor=user, label="Platform")
     user.delete()
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(organization=org)
     assert (entry.actor_id, entry.actor_email) == (None, "leaver@example.com")
 
 
@@ -163,7 +164,7 @@ def test_the_date_filter_reads_days_in_the_organizations_time_zone(client, org, 
     client.force_login(member_of(Role.OWNER))
     with transaction.atomic():
         audit.record("team.created", organization=org, label="Today")
-    today = AuditEntry.objects.get().created_at.date().isoformat()
+    today = AuditEntry.objects.get(organization=org).created_at.date().isoformat()
     assert "Today" in client.get(audit_url(org, since=today, until=today)).content.decode()
     assert "Today" not in client.get(audit_url(org, until="2000-01-01")).content.decode()
     backwards = client.get(audit_url(org, since="2030-01-02", until="2030-01-01"))
