@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
+from apps.core import audit
 from apps.core.tokens import hash_token
 
 
@@ -40,16 +42,27 @@ def api_token_create(*, user, name: str) -> tuple:
     # cut to the column's length: no name can make the profile page fail.
     name = without_nul(name or "")[: ApiToken._meta.get_field("name").max_length].strip()
     token = f"mat_{secrets.token_urlsafe(32)}"
-    api_token = ApiToken.objects.create(
-        user=user, name=name or "API token", prefix=token[:8], token_hash=hash_token(token)
-    )
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user, name=name or "API token", prefix=token[:8], token_hash=hash_token(token)
+        )
+        audit.record(
+            "api_token.created",
+            obj=api_token,
+            label=f"{api_token.name} ({api_token.prefix}…)",
+            actor=user,
+        )
     return api_token, token
 
 
+@transaction.atomic
 def api_token_revoke(*, api_token) -> None:
     if api_token.revoked_at is None:
         api_token.revoked_at = timezone.now()
         api_token.save(update_fields=["revoked_at"])
+        audit.record(
+            "api_token.revoked", obj=api_token, label=f"{api_token.name} ({api_token.prefix}…)"
+        )
 
 
 def api_token_user(token: str):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core import audit
 from apps.core.errors import RefusedError
 from apps.core.text import normalize_email
 from apps.organizations import services as organization_services
@@ -86,6 +87,7 @@ def identity_provider_save(
         raise ValidationError(
             {"enforced": "Verify a domain first: enforcing applies to members at verified domains."}
         )
+    before = _provider_facts(provider) if provider.pk else None
     changed_connection = (provider.issuer, provider.client_id) != (issuer, client_id)
     provider.issuer = issuer
     provider.client_id = client_id
@@ -98,7 +100,28 @@ def identity_provider_save(
     provider.enforced = enforced
     provider.updated_by = actor
     provider.save()
+    after = _provider_facts(provider)
+    if client_secret:
+        after["client_secret"] = "changed"  # never the secret itself
+    if after != before:
+        audit.record(
+            "sso.changed",
+            organization=organization,
+            label="Identity provider",
+            before=before,
+            after=after,
+            actor=actor,
+        )
     return provider
+
+
+def _provider_facts(provider: IdentityProvider) -> dict:
+    return {
+        "issuer": provider.issuer,
+        "client_id": provider.client_id,
+        "jit_provisioning": provider.jit_provisioning,
+        "enforced": provider.enforced,
+    }
 
 
 @transaction.atomic
@@ -107,9 +130,17 @@ def identity_provider_delete(*, organization: Organization) -> None:
     Members sign in with a password again (a password reset, for accounts made by SSO)."""
     from allauth.socialaccount.models import SocialAccount
 
+    provider = IdentityProvider.objects.filter(organization=organization).first()
     SocialAccount.objects.filter(provider=organization.slug).delete()
     SsoDomain.objects.filter(organization=organization).delete()
     IdentityProvider.objects.filter(organization=organization).delete()
+    if provider is not None:
+        audit.record(
+            "sso.changed",
+            organization=organization,
+            label="Identity provider removed",
+            before=_provider_facts(provider),
+        )
 
 
 def normalize_domain(value: str) -> str:
@@ -131,14 +162,32 @@ def domain_add(*, organization: Organization, domain: str) -> SsoDomain:
         .exists()
     ):
         raise ValidationError({"domain": f"Another organization has verified {domain}."})
-    sso_domain, _ = SsoDomain.objects.get_or_create(organization=organization, domain=domain)
+    with transaction.atomic():
+        sso_domain, created = SsoDomain.objects.get_or_create(
+            organization=organization, domain=domain
+        )
+        if created:
+            audit.record(
+                "sso.changed",
+                organization=organization,
+                label=f"Domain {domain} added",
+                after={"domain": domain},
+            )
     return sso_domain
 
 
+@transaction.atomic
 def domain_remove(*, organization: Organization, domain: str) -> None:
-    SsoDomain.objects.filter(organization=organization, domain=domain).delete()
+    removed, _ = SsoDomain.objects.filter(organization=organization, domain=domain).delete()
     if not verified_domains(organization):  # nobody is left to enforce on
         IdentityProvider.objects.filter(organization=organization).update(enforced=False)
+    if removed:
+        audit.record(
+            "sso.changed",
+            organization=organization,
+            label=f"Domain {domain} removed",
+            before={"domain": domain},
+        )
 
 
 @transaction.atomic
