@@ -155,7 +155,7 @@ def test_preview_offers_not_applicable_and_dont_know_when_the_bank_does(admin_cl
         reverse("admin:surveys_questionbank_preview", args=[bank.pk])
     ).content.decode()
     assert html.count("Not applicable") == 1  # B-1 only
-    assert html.count("I don't know</label>") == 2  # every question on the page
+    assert html.count("t know</label>") == 2  # "I don't know", apostrophe escaped or not
 
     data = small_bank(slug="plain")
     data["allow_dont_know"] = False
