@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -102,6 +103,46 @@ def record(scope: str, ident: str) -> None:
         log.warning("Rate limit cache unavailable; '%s' not counted.", scope, exc_info=True)
 
 
+def take(scope: str, ident: str) -> int | None:
+    """Count one attempt against `scope` for `ident` first, then say how many seconds to wait
+    if that went over the window's count (None: go ahead).
+
+    For limits where every request counts (a survey link), checking and counting are one step:
+    on Redis one round trip (INCR, and EXPIRE only if the window has no expiry yet), where
+    `used` then `record` take four (GET, SET NX, EXISTS, INCR). An attempt refused over the
+    count counts too; the fixed window ends at the same moment either way."""
+    found = _window(scope, ident)
+    if found is None:
+        return None
+    rate, key, retry_after = found
+    try:
+        count = _count_one(key, rate.seconds + 1)
+    except Exception:  # the cache is down: let people in
+        log.warning("Rate limit cache unavailable; '%s' not checked.", scope, exc_info=True)
+        return None
+    return retry_after if count > rate.count else None
+
+
+def _count_one(key: str, timeout: int) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # Django's cache API has no "increment, creating with an expiry": its incr is EXISTS
+        # then INCR, and fails on a missing key. Its own client (same pool, same key scheme,
+        # and it reads back the plain integer INCR stores) does it in one pipelined trip.
+        full_key = backend.make_and_validate_key(key)
+        pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout, nx=True)
+        return pipe.execute()[0]
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: start the new window
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
 def _wait_text(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
@@ -136,11 +177,16 @@ def limit(scope: str, *, key=client_ip, methods=("POST",), counts=None):
             if methods is not None and request.method not in methods:
                 return view(request, *args, **kwargs)
             ident = key(request)
+            if counts is None:  # every request counts: count and check in one step
+                wait = take(scope, ident)
+                if wait is not None:
+                    return too_many_requests(request, wait)
+                return view(request, *args, **kwargs)
             wait = used(scope, ident)
             if wait is not None:
                 return too_many_requests(request, wait)
             response = view(request, *args, **kwargs)
-            if counts is None or counts(response):
+            if counts(response):
                 record(scope, ident)
             return response
 

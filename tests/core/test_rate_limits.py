@@ -153,6 +153,36 @@ def test_one_link_hammered_gets_429_as_an_htmx_fragment(client, settings, round_
     assert "Too many attempts" in response.content.decode()
 
 
+def test_a_survey_link_request_costs_one_trip_to_redis_and_still_stops_at_its_count(
+    client, settings, round_, invite, monkeypatch
+):
+    """Checking and counting a link's window is one pipelined round trip (INCR, EXPIRE NX),
+    not four (GET, SET NX, EXISTS, INCR); the window still expires and still refuses."""
+    from django.core.cache import caches
+    from redis.connection import Connection
+
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        pytest.skip("the tests run against Redis (REDIS_URL)")
+    limited(settings, **{"survey-link": "2/600"})
+    token = invite(round_, ["ada@example.com"])["ada@example.com"]
+    sent = []
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    assert client.get(reverse("surveys:intro", args=[token])).status_code == 200
+    trips = [c for c in sent if b"rl:survey-link" in b"".join(c if isinstance(c, list) else [c])]
+    assert len(trips) == 1
+    backend = caches["default"]
+    key = next(k for k in backend._cache.get_client().keys("*rl:survey-link*"))
+    assert 0 < backend._cache.get_client().ttl(key) <= 601
+    assert client.get(reverse("surveys:intro", args=[token])).status_code == 200
+    assert_refused(client.get(reverse("surveys:intro", args=[token])), period=600)
+
+
 def test_guessing_invitation_links_is_stopped(client, settings, db):
     limited(settings, **{"link-guess": "3/600"})
     for n in range(3):
