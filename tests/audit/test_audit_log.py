@@ -245,3 +245,12 @@ def test_team_create_rename_archive(client, org, member_of):
     client.post(reverse("organizations:team_archive", args=[org.slug, team.public_id]))
     assert len(entries("team.archived", org)) == 1
     assert created.object_id == str(team.public_id)
+
+
+def test_django_admin_shows_entries_but_deletes_none_on_its_own(admin_client, org):
+    with transaction.atomic():
+        entry = audit.record("team.created", organization=org, label="Platform")
+    assert admin_client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
+    delete = reverse("admin:core_auditentry_delete", args=[entry.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
