@@ -11,9 +11,12 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.organizations import services as organization_services
+from apps.organizations.access import organization_access
+from apps.organizations.models import Role
 from apps.surveys import round_services
 from apps.surveys.models import Participant, Round
-from tests.factories import RoundFactory, TeamFactory
+from tests.factories import RoundFactory, TeamFactory, ready_team_report
 
 # Points for one person: the same for every question, one per question (by question id, which
 # is the bank's order), a function of the question's index, or by dimension key a list of points
@@ -187,3 +190,23 @@ def closed_round_copies(round_: Round, teams) -> None:
         for copy in copies
         for row in levels
     )
+
+
+def build_organization(org, owner):
+    """A closed round everyone submitted, an open round with e-mails not sent yet, a built
+    report file and a pending member invitation whose e-mail is still queued."""
+    team = TeamFactory(organization=org)
+    submit_responses(RoundFactory(team=team, created_by=owner), [0, 1, 2])
+    open_round = RoundFactory(team=team, created_by=owner)
+    submit_responses(open_round, [2], close=False)  # a submitted response in an open round
+    round_services.participants_invite(  # not committed in this test: the e-mails stay queued
+        round_=open_round, emails=[f"waiting-{org.slug}@example.com"]
+    )
+    organization_services.invitation_send(
+        actor=organization_access(owner, org.slug),
+        email=f"newcomer-{org.slug}@example.com",
+        role=Role.MEMBER,
+        invited_by=owner,
+    )
+    report = ready_team_report(team)
+    return report

@@ -13,38 +13,15 @@ from apps.organizations.deletion import organizations_delete_due
 from apps.organizations.models import Invitation, Membership, Organization, Role, Team
 from apps.reports.models import Report
 from apps.scoring.models import DimensionScore, TeamScore
-from apps.surveys import round_services
 from apps.surveys.models import Answer, Participant, Response, Round
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
-    RoundFactory,
-    TeamFactory,
     ready_team_report,
 )
-from tests.scenarios import submit_responses
+from tests.scenarios import build_organization, submit_responses
 
 pytestmark = pytest.mark.django_db
-
-
-def build_organization(org, owner):
-    """A closed round everyone submitted, an open round with e-mails not sent yet, a built
-    report file and a pending member invitation whose e-mail is still queued."""
-    team = TeamFactory(organization=org)
-    submit_responses(RoundFactory(team=team, created_by=owner), [0, 1, 2])
-    open_round = RoundFactory(team=team, created_by=owner)
-    submit_responses(open_round, [2], close=False)  # a submitted response in an open round
-    round_services.participants_invite(  # not committed in this test: the e-mails stay queued
-        round_=open_round, emails=[f"waiting-{org.slug}@example.com"]
-    )
-    services.invitation_send(
-        actor=organization_access(owner, org.slug),
-        email=f"newcomer-{org.slug}@example.com",
-        role=Role.MEMBER,
-        invited_by=owner,
-    )
-    report = ready_team_report(team)
-    return report
 
 
 def queued_jobs_of(participant_ids, invitation_ids):

@@ -25,7 +25,7 @@ from tests.factories import (
     OrganizationFactory,
     TeamMembershipFactory,
 )
-from tests.organizations.test_deletion import build_organization
+from tests.scenarios import build_organization
 
 pytestmark = pytest.mark.django_db
 
