@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
-@shared_task(
+BUILD_TASK = dict(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -24,60 +24,59 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
     max_retries=4,
 )
-def build_report(self, report_id: int) -> None:
-    if not services.report_claim(report_id):
-        log.info("Report %s is not queued (built, building or gone); nothing to do.", report_id)
+
+
+def _build(task, pk: int, *, claim, build, requeue, fail, kind: str, what: str, too_long: str):
+    """Claim a queued file (a report's PDF, an organization's export), build it, and leave it
+    built or failed with a message its page shows; a database or broker hiccup puts it back in
+    the queue and retries with back-off."""
+    if not claim(pk):
+        log.info("%s %s is not queued (built, building or gone); nothing to do.", kind, pk)
         return
     try:
-        services.report_build(report_id)
+        build(pk)
     except TRANSIENT as error:
-        services.report_requeue(report_id)
-        raise self.retry(exc=error, countdown=min(60, 2 ** (self.request.retries + 1))) from error
+        requeue(pk)
+        raise task.retry(exc=error, countdown=min(60, 2 ** (task.request.retries + 1))) from error
     except filestore.StorageFailed as failed:  # "Try again" asks for it anew
-        services.report_fail(
-            report_id, f"The PDF was built but could not be stored: {failed.message} Try again."
-        )
+        fail(pk, f"The {what} was built but could not be stored: {failed.message} Try again.")
     except ReportUnavailable as refused:  # e.g. the team's rounds were deleted meanwhile
-        services.report_fail(report_id, refused.message)
+        fail(pk, refused.message)
     except SoftTimeLimitExceeded:
-        services.report_fail(
-            report_id, "Building the PDF took too long. Try again, or ask for a smaller scope."
-        )
+        fail(pk, too_long)
     except Exception as error:
-        log.exception("Report %s failed", report_id)
-        services.report_fail(
-            report_id, f"The PDF could not be built ({type(error).__name__}: {error})."
-        )
+        log.exception("%s %s failed", kind, pk)
+        fail(pk, f"The {what} could not be built ({type(error).__name__}: {error}).")
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    max_retries=4,
-)
+@shared_task(**BUILD_TASK)
+def build_report(self, report_id: int) -> None:
+    _build(
+        self,
+        report_id,
+        claim=services.report_claim,
+        build=services.report_build,
+        requeue=services.report_requeue,
+        fail=services.report_fail,
+        kind="Report",
+        what="PDF",
+        too_long="Building the PDF took too long. Try again, or ask for a smaller scope.",
+    )
+
+
+@shared_task(**BUILD_TASK)
 def build_organization_export(self, export_id: int) -> None:
-    if not org_export.export_claim(export_id):
-        log.info("Export %s is not queued (built, building or gone); nothing to do.", export_id)
-        return
-    try:
-        org_export.export_build(export_id)
-    except TRANSIENT as error:
-        org_export.export_requeue(export_id)
-        raise self.retry(exc=error, countdown=min(60, 2 ** (self.request.retries + 1))) from error
-    except filestore.StorageFailed as failed:
-        org_export.export_fail(
-            export_id, f"The export was built but could not be stored: {failed.message} Try again."
-        )
-    except SoftTimeLimitExceeded:
-        org_export.export_fail(export_id, "Building the export took too long. Try again.")
-    except Exception as error:
-        log.exception("Export %s failed", export_id)
-        org_export.export_fail(
-            export_id, f"The export could not be built ({type(error).__name__}: {error})."
-        )
+    _build(
+        self,
+        export_id,
+        claim=org_export.export_claim,
+        build=org_export.export_build,
+        requeue=org_export.export_requeue,
+        fail=org_export.export_fail,
+        kind="Export",
+        what="export",
+        too_long="Building the export took too long. Try again.",
+    )
 
 
 @shared_task
