@@ -26,7 +26,8 @@ RESULT = 16  # its aggregates with the previous round's, bands, questions with t
 HISTORY = 18  # the rounds, their aggregates, targets, the bank's bands and organization for
 # the figures, the plan summary, the bands, questions with their options and answers counted of
 # the latest round for its steps, the guidance, the plans' actions
-COMMENTS_CSV = 9  # the aggregates, bands, the comments, the questions' names
+COMMENTS_CSV = 12  # the aggregates, bands, the comments, the questions' names, and the
+# download's audit entry (its savepoint, insert and release)
 
 
 def _statements(client, name, org, arg) -> list[str]:
