@@ -42,9 +42,11 @@ def response_score(*, response: Response) -> Response:
     rules = bank_rules(response.bank) if Response.bank.is_cached(response) else None
     specs = rules.specs if rules else bank_question_specs(response.bank_id)
     # N/A and don't know have no choice: their points are None, answered but not scored.
-    points = dict(
-        Answer.objects.filter(response=response).values_list("question__code", "choice__points")
-    )
+    points = getattr(response, "answer_points", None)  # read by the submit with its hold
+    if points is None:
+        points = dict(
+            Answer.objects.filter(response=response).values_list("question__code", "choice__points")
+        )
     try:
         scores = respondent_scores(specs, points)
     except MissingAnswers as missing:
@@ -53,17 +55,24 @@ def response_score(*, response: Response) -> Response:
     return response_store_snapshot(response=response, scores=scores, dimension_ids=dimension_ids)
 
 
+SNAPSHOT_INSERT_SQL = (
+    f"INSERT INTO {DimensionScore._meta.db_table} (response_id, dimension_id, points, max_points) "
+    "SELECT %s, * FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[])"
+)
+
+
 def response_store_snapshot(
     *, response: Response, scores: Scores, dimension_ids: dict[str, int] | None = None
 ) -> Response:
     """Store a response's score snapshot: its points and applicable maximum per assessed
     dimension (none for a dimension it did not assess); its total and applicable maximum (0 of 0:
     nothing scored) are set on `response`, saved by surveys with its submission (a draft has no
-    total, a database check)."""
+    total, a database check). When the submit offers it (`response.pending_writes`, on
+    PostgreSQL), the snapshot is written in the submission's own statement."""
     dimensions = dimension_ids or dict(
         Dimension.objects.filter(bank_id=response.bank_id).values_list("key", "pk")
     )
-    DimensionScore.objects.bulk_create(
+    snapshot = [
         DimensionScore(
             response=response,
             dimension_id=dimensions[key],
@@ -71,7 +80,22 @@ def response_store_snapshot(
             max_points=scores.max_by_dimension[key],
         )
         for key, value in scores.by_dimension.items()
-    )
+    ]
+    pending = getattr(response, "pending_writes", None)
+    if pending is not None:
+        pending.append(
+            (
+                SNAPSHOT_INSERT_SQL,
+                [
+                    response.pk,
+                    [score.dimension_id for score in snapshot],
+                    [score.points for score in snapshot],
+                    [score.max_points for score in snapshot],
+                ],
+            )
+        )
+    else:
+        DimensionScore.objects.bulk_create(snapshot)
     response.total_points, response.max_points = scores.total, scores.max_total
     return response
 

@@ -780,7 +780,15 @@ def _int(value) -> int:
 # The usual submit's one read (PostgreSQL): the draft, held FOR UPDATE (autosaves hold it FOR
 # KEY SHARE: they wait for the submit, or it for them), in its round, held FOR SHARE while the
 # round takes answers (a close waits for the submit, or the submit finds it closed).
-SUBMIT_HOLD_SQL = """SELECT s.* FROM surveys_response s JOIN surveys_round rd ON rd.id = s.round_id
+# The draft held in its round, with its answers: each one's question code and its choice's
+# points (NULL for N/A and don't know), in one statement.
+SUBMIT_HOLD_SQL = """SELECT s.*, ARRAY(SELECT q.code FROM surveys_answer a
+        JOIN surveys_question q ON q.id = a.question_id WHERE a.response_id = s.id
+        ORDER BY a.id) AS held_codes,
+    ARRAY(SELECT c.points FROM surveys_answer a
+        LEFT JOIN surveys_choice c ON c.id = a.choice_id WHERE a.response_id = s.id
+        ORDER BY a.id) AS held_points
+FROM surveys_response s JOIN surveys_round rd ON rd.id = s.round_id
 WHERE s.participant_id = %s AND s.status = 'draft' AND {accepting}
 FOR UPDATE OF s FOR SHARE OF rd"""
 
@@ -795,6 +803,11 @@ def response_submit(*, participant: Participant) -> Response:
             (response,) = held
             response.participant = participant
             response.bank = participant.round.bank  # the round's, read with the link
+            # Read with the hold, for the hook: no second look at the answers.
+            response.answer_points = dict(
+                zip(response.held_codes, response.held_points, strict=True)
+            )
+            response.pending_writes = []  # the hook's writes, run with the submission's
             response_submitted.send(sender=Response, response=response)
             return response_mark_submitted(response=response, submitted_at=timezone.now())
     # Otherwise find out which: none yet, submitted already, or the round does not take answers.
@@ -817,20 +830,32 @@ def response_submit(*, participant: Participant) -> Response:
     return response_mark_submitted(response=response, submitted_at=timezone.now())
 
 
+# The response and its participant marked submitted, in one statement, after the
+# data-modifying statements the hook left for it ({writes}: "name AS (statement), ").
+MARK_SUBMITTED_SQL = """WITH {writes}submitted AS (
+    UPDATE surveys_response SET status = %s, submitted_at = %s, total_points = %s,
+        max_points = %s
+    WHERE id = %s RETURNING participant_id
+)
+UPDATE surveys_participant SET submitted_at = %s
+WHERE id IN (SELECT participant_id FROM submitted)"""
+
+
 def response_mark_submitted(*, response: Response, submitted_at) -> Response:
     """Mark a response (and its participant) submitted, with the total the response_submitted
-    hook (scoring) has set on it."""
+    hook (scoring) has set on it; on PostgreSQL, in the same statement as the writes the hook
+    left in `response.pending_writes` (see `response_submit`)."""
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = submitted_at
-    if connection.vendor == "postgresql":  # both rows in one statement
+    if connection.vendor == "postgresql":  # every row in one statement
+        pending = getattr(response, "pending_writes", None) or []
+        writes = "".join(f"write{n} AS ({sql}), " for n, (sql, _) in enumerate(pending))
         moment = connection.ops.adapt_datetimefield_value(submitted_at)
         with connection.cursor() as cursor:
             cursor.execute(
-                "WITH submitted AS (UPDATE surveys_response SET status = %s, submitted_at = %s, "
-                "total_points = %s, max_points = %s WHERE id = %s RETURNING participant_id) "
-                "UPDATE surveys_participant SET submitted_at = %s "
-                "WHERE id IN (SELECT participant_id FROM submitted)",
+                MARK_SUBMITTED_SQL.format(writes=writes),
                 [
+                    *(param for _, params in pending for param in params),
                     ResponseStatus.SUBMITTED.value,
                     moment,
                     response.total_points,

@@ -193,9 +193,9 @@ def test_every_request_of_the_path_reads_the_link_once_and_each_bank_once_per_pr
     bank = Round.objects.select_related("bank").get().bank
     with django_assert_max_num_queries(5):  # the bank's rules: bands, specs, levels, dimensions
         own_result.bank_rules(bank)
-    # The link; BEGIN, the draft held in its round, its answers, the snapshot, both rows
-    # marked submitted, COMMIT.
-    with django_assert_num_queries(7):
+    # The link; BEGIN, the draft held in its round with its answers, the snapshot and both
+    # rows marked submitted in one statement, COMMIT.
+    with django_assert_num_queries(5):
         assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
     with django_assert_num_queries(3):  # the link, the snapshot, the team's count
         assert client.get(reverse("scoring:done", args=[ada])).status_code == 200
