@@ -14,7 +14,9 @@ so a busy machine slows them alike), each item's median time as a ratio to the r
 aggregate the dashboard needs: the dashboard's data, its page with the fragment cache empty
 (cold; with the garbage collector's share of it, and again with every object alive before the
 view frozen out of the collector's reach, as config/gunicorn.py does in each worker) and
-filled (warm), and the team history page against its own raw query.
+filled (warm), and the team history page against its own raw query. Pages are read as served:
+the test runner's template instrumentation (a copy of each template's context for the test
+client) is not installed.
 
 Uses its own database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/maturity_bench) and its own Redis database for the cache
@@ -353,10 +355,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     call_command("migrate", verbosity=0)
-    setup_test_environment()
     print(f"cache: {os.environ['REDIS_URL']} (flushed before each cold view)")
     for teams in [int(size) for size in args.teams.split(",")]:
         rounds = args.large_rounds if teams >= LARGE else args.rounds

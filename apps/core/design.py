@@ -84,11 +84,25 @@ def change_text(change: Decimal | int, since: str | None = None) -> str:
     return f"{icon + ' ' if icon else ''}{signed_pp(change)}{f' since {since}' if since else ''}"
 
 
+_CHANGE_HTML: dict[tuple[str, str | None], SafeString] = {}  # values repeat across teams
+
+
 def change_html(change: Decimal | int | None, since: str | None = None) -> SafeString:
     """`change_text` as the pages and PDFs print it: a decline in its colour (class "decline");
-    an en dash when there is no change to show."""
+    an en dash when there is no change to show. Remembered per written value (3 and 3.0 are
+    written apart), as a dashboard asks for the same few hundred times over."""
     if change is None:
         return mark_safe("\u2013")
+    key = (str(change), since)
+    html = _CHANGE_HTML.get(key)
+    if html is None:
+        if len(_CHANGE_HTML) >= 4096:
+            _CHANGE_HTML.clear()
+        html = _CHANGE_HTML[key] = _change_html(change, since)
+    return html
+
+
+def _change_html(change: Decimal | int, since: str | None) -> SafeString:
     # Two parts that each stay on one line: a narrow column breaks between them only.
     text = f'<span class="change-value">{escape(change_text(change))}</span>'
     if since:

@@ -102,6 +102,9 @@ class Dashboard:
     # Where a question set (bank version) is first used in the period: (index into `trend`,
     # bank label), so a step in the trend there is not read as progress alone.
     markers: list[tuple[int, str]] = field(default_factory=list)
+    # With neither a period nor a team filter: each active team's latest visible round,
+    # {team id: (round id, bank id, team name)}, as `patterns.organization_patterns` reads it.
+    latest_rounds: dict[int, tuple[int, int, str]] | None = None
 
     def _movers(self) -> list[TeamRow]:
         # A change across two question sets is not a move: those teams are listed apart.
@@ -408,8 +411,10 @@ def executive_dashboard(
         return made[key]
 
     teams = []
+    latest_rounds = {}
     for team_id, ((_, newest_round), bank_id, round_cells, title, closed) in latest.items():
         public_id, team_name = team_info[team_id]
+        latest_rounds[team_id] = (newest_round, bank_id, team_name)
         _, first, first_bank, first_at = firsts[team_id]
         row = TeamRow(
             team_id,
@@ -449,4 +454,6 @@ def executive_dashboard(
             if bank_id == latest_bank and min_score > 0
         ],
         markers=markers,
+        # Unfiltered, the newest round shown of each team is its latest visible round.
+        latest_rounds=latest_rounds if since is None and not team_ids else None,
     )

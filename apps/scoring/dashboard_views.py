@@ -138,7 +138,7 @@ def _body(organization, *, since, team_ids, sort="name") -> str:
         "data": data,
         "version_changes": _version_changes(data),
         "organization": organization,
-        "patterns": organization_patterns(organization),
+        "patterns": organization_patterns(organization, latest=data.latest_rounds),
         "pattern_actions": pattern_actions(),
         "top_patterns": TOP_PATTERNS,
     }

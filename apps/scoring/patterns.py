@@ -90,14 +90,18 @@ def latest_visible_rounds(organization) -> dict[int, int]:
     return {round_id: team_id for team_id, (round_id, _, _) in _latest_rounds(organization).items()}
 
 
-def organization_patterns(organization, *, limit: int | None = None) -> list[Pattern]:
+def organization_patterns(
+    organization, *, limit: int | None = None, latest: dict | None = None
+) -> list[Pattern]:
     """The organization's weak practices across teams, most teams first.
 
     Read from the rounds' question levels stored at close (`models.QuestionLevel`), never from
     their answers: at most four statements whatever the number of teams: the latest rounds, the
     levels of their banks, the questions at their bank's lowest level in those rounds, and the
-    weak questions' texts with the guidance for the level above."""
-    latest = _latest_rounds(organization)
+    weak questions' texts with the guidance for the level above. `latest`, when the caller has
+    read it already (the unfiltered dashboard: `Dashboard.latest_rounds`), spares the first."""
+    if latest is None:
+        latest = _latest_rounds(organization)
     if not latest:
         return []
     teams_by_bank: dict[int, dict[int, str]] = defaultdict(dict)  # bank → round → team name

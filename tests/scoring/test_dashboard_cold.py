@@ -112,7 +112,35 @@ def test_each_team_is_measured_on_its_latest_visible_round(org):
             for team_id, round_id in latest.items()
             if since is None or team_id != older.pk
         }
+        # Unfiltered, the patterns take the teams' latest rounds from the data, not again.
+        assert data.latest_rounds == (
+            None
+            if since
+            else {
+                team.pk: (latest[team.pk], Round.objects.get(pk=latest[team.pk]).bank_id, team.name)
+                for team in (settled, withheld_last, older)
+            }
+        )
     assert len(latest) == 3
+
+
+def test_over_every_period_the_patterns_read_no_latest_rounds_of_their_own(
+    client, org, executive
+):
+    client.force_login(executive)
+    first = submitted_round(
+        team=TeamFactory(organization=org), days_ago=30, points=[weak_on_the_first_question] * 3
+    )
+    closed_round_copies(first, TeamFactory.create_batch(2, organization=org))
+    url = reverse("scoring:dashboard", args=[org.slug])
+    counts = {}
+    for period in ("8", "all"):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url, {"period": period}).content.decode()
+        assert "3 of 3 teams are at Initial on APP-1" in html
+        counts[period] = len(queries)
+    assert counts["all"] == counts["8"] - 1
 
 
 def test_a_pattern_shows_once_the_round_that_makes_it_closes(client, org, executive):
