@@ -617,6 +617,7 @@ def maturity_grid(
             f'<text {where} fill="{INK if is_name else MUTED}" '
             f'class="{"team-label" if is_name else "round-label"}">{escape(text)}</text>'
         )
+    x_text, y_text = html.escape(x_name), html.escape(y_name)  # in every dot's tooltip
     for index, team in shown:
         trail = list(team.trail)
         if len(shown) > 1:
@@ -653,7 +654,7 @@ def maturity_grid(
         parts.append(
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="{radius}" fill="{colour}" '
             f'stroke="#ffffff" stroke-width="1.5" class="team-dot"><title>{html.escape(team.name)}: '
-            f"{html.escape(x_name)} {x}%, {html.escape(y_name)} {y}%</title></circle>"
+            f"{x_text} {x}%, {y_text} {y}%</title></circle>"
         )
         parts.extend(labels.get(index, []))
         body.append(

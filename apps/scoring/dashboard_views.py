@@ -134,11 +134,16 @@ def _body(organization, *, since, team_ids, sort="name") -> str:
     target zone), trend and the practices weak across teams (the fragment dashboard_cache
     keeps: every part of it is the same for every viewer)."""
     data = executive_dashboard(organization, since=since, team_ids=team_ids)
+    escaped: dict[str, str] = {}
     context = {
         "data": data,
         "version_changes": _version_changes(data),
         "organization": organization,
-        "patterns": organization_patterns(organization, latest=data.latest_rounds),
+        # Each practice with its weak teams' names, ready to print.
+        "patterns": [
+            (pattern, figures.team_names_html(pattern.weak_teams, escaped))
+            for pattern in organization_patterns(organization, latest=data.latest_rounds)
+        ],
         "pattern_actions": pattern_actions(),
         "top_patterns": TOP_PATTERNS,
     }
@@ -151,6 +156,7 @@ def _body(organization, *, since, team_ids, sort="name") -> str:
         context["grid"] = figures.maturity_grid(
             data, targets=gaps.defaults_for(sorted({slug for slug, _ in gaps.defaults}))
         )
+        context["grid_options"] = figures.team_options(data.teams)
     return render_to_string(dashboard_cache.FRAGMENT_TEMPLATE, context)
 
 

@@ -240,6 +240,27 @@ def test_the_maturity_grid_shades_the_target_zone_only_with_both_defaults():
         assert "target-zone" not in svg and "Target zone" not in svg
 
 
+def test_team_names_in_the_highlight_menu_and_weak_practices_are_escaped(client, org, executive):
+    def weak(index: int) -> int:
+        return 0 if index == 0 else 2
+
+    teams = [TeamFactory(organization=org, name=name) for name in ("R&D <Labs>", "Search")]
+    for team in teams:
+        submitted_round(team=team, points=[weak] * 3)
+    client.force_login(executive)
+    html = client.get(reverse("scoring:dashboard", args=[org.slug])).content.decode()
+    menu = html[
+        html.index("data-grid-highlight>") : html.index(
+            "</select>", html.index("data-grid-highlight>")
+        )
+    ]
+    assert menu.count("<option") == 3 and '<option value="">All teams</option>' in menu
+    for team in teams:
+        assert f'<option value="{team.public_id}">' in menu
+    assert "R&amp;D &lt;Labs&gt;" in menu and "<Labs>" not in html
+    assert "Teams: R&amp;D &lt;Labs&gt;, Search</div>" in html
+
+
 def test_practices_weak_across_teams_top_three_then_show_all(client, org, executive):
     def four_weak(index: int) -> int:
         return 0 if index < 4 else 2  # APP-1 to APP-4 at Initial, the rest at the top
