@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from apps.core.prepared import prepared_cursor
 from apps.core.tokens import hash_token
 from apps.organizations.models import Organization, Team
 from apps.surveys.models import (
@@ -297,7 +298,7 @@ def link_participant(token: str, *, answers: bool = False) -> Participant | None
     """The participant of a link, with its round, team, organization and bank, in one
     statement; None for a link nobody has. With `answers`, `participant.saved` holds their
     saved answers by question id (`_saved`), read in the same statement."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # on every request of the path: planned once
         cursor.execute(_link_sql(connection.vendor, answers), [hash_token(token or "")])
         row = cursor.fetchone()
     if row is None:

@@ -16,6 +16,7 @@ from apps.accounts.models import User
 from apps.core import audit, jobs
 from apps.core.emails import absolute_url
 from apps.core.errors import RefusedError
+from apps.core.prepared import prepared_cursor
 from apps.core.tokens import derived_token, hash_token
 from apps.surveys.models import (
     Answer,
@@ -699,7 +700,7 @@ def _answers_upsert(
         *moment,
     ]
     try:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:  # every autosave: planned once per connection
             cursor.execute(sql, params)
             return {question_id for (question_id,) in cursor.fetchall()}
     except IntegrityError:
