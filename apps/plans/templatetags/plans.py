@@ -1,6 +1,7 @@
 """Template helpers of plans: the status menu's choices, and for a next step whether it is in
 the plan already and the link that adds it."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import template
@@ -38,36 +39,56 @@ def step_title(step) -> str:
     return Truncator(f"{step.code} to {step.next_level_name}: {question}").chars(TITLE_MAX)
 
 
-def _open_step_actions(request, round_) -> dict:
-    """{question code: open action} made from this round's steps: one query per page, kept on
-    the request (the template is included once per step)."""
-    cache = request.__dict__.setdefault("_plans_step_actions", {})
-    if round_.pk not in cache:
-        cache[round_.pk] = {
-            a.question_code: a
-            for a in Action.objects.open().filter(
-                team_id=round_.team_id, source_round=round_, bank_slug=round_.bank.slug
+@dataclass(frozen=True)
+class _StepsPage:
+    """What every next step of one round's page shares: the open actions made from the round's
+    steps (one query), whether the viewer may change the team's plan, the new-action link."""
+
+    actions: dict  # question code: open action
+    may_write: bool
+    new_action_url: str  # "" when the viewer may not add
+
+
+def _steps_page(request, round_, team) -> _StepsPage:
+    """Worked out once per page and kept on the request (the template is included once per
+    step, 32 times on a large round's result)."""
+    cache = request.__dict__.setdefault("_plans_steps_page", {})
+    key = (round_.pk, team.pk)
+    if key not in cache:
+        access = getattr(request, "org_access", None)
+        may_write = access is not None and may_write_plan(access, team) and not team.is_archived
+        cache[key] = _StepsPage(
+            actions={
+                a.question_code: a
+                for a in Action.objects.open().filter(
+                    team_id=round_.team_id, source_round=round_, bank_slug=round_.bank.slug
+                )
+            },
+            may_write=may_write,
+            new_action_url=reverse(
+                "plans:action_new", args=[access.organization.slug, team.public_id]
             )
-        }
-    return cache[round_.pk]
+            if may_write
+            else "",
+        )
+    return cache[key]
 
 
 @register.simple_tag(takes_context=True)
 def step_in_plan(context, step, round_, team) -> dict:
     """For a next step: `existing` (its open action in the plan, if any), `may_write` and
-    `add_url` (the new-action form, filled in from the step)."""
-    request = context["request"]
-    access = getattr(request, "org_access", None)
-    existing = _open_step_actions(request, round_).get(step.code)
-    may_write = access is not None and may_write_plan(access, team) and not team.is_archived
-    query = urlencode(
-        {
-            "title": step_title(step),
-            "done_when": Truncator(step.guidance).chars(DONE_WHEN_MAX),
-            "question": f"{round_.bank.slug}:{step.code}",
-            "round": str(round_.public_id),
-        }
-    )
-    slug = access.organization.slug if access else ""
-    add_url = f"{reverse('plans:action_new', args=[slug, team.public_id])}?{query}" if slug else ""
-    return {"existing": existing, "may_write": may_write, "add_url": add_url}
+    `add_url` (the new-action form, filled in from the step; only for one who may add it)."""
+    page = _steps_page(context["request"], round_, team)
+    existing = page.actions.get(step.code)
+    add_url = ""
+    if page.may_write and existing is None:
+        query = urlencode(
+            {
+                "title": step_title(step),
+                "done_when": Truncator(step.guidance).chars(DONE_WHEN_MAX),
+                "question": f"{round_.bank.slug}:{step.code}",
+                "round": str(round_.public_id),
+            }
+        )
+        add_url = f"{page.new_action_url}?{query}"
+    return {"existing": existing, "may_write": page.may_write, "add_url": add_url}
