@@ -14,7 +14,9 @@ inserts one row. Prints, per bank and path, the SQL statements per answer (all r
 answering requests alone: autosaves and page posts) and the median time per answer beside the
 trivial view's, as a ratio. Statements are counted in a separate pass, so counting costs no time,
 after two warm-up passes (a process reads a published bank's pages and rules once: the first
-respondent's introduction and submit run 2 and 5 statements more).
+respondent's introduction and submit run 2 and 5 statements more). Pages are read as served:
+the test runner's template instrumentation (a copy of each template's context for the test
+client) is not installed.
 
 Uses its own database, recreated on every run (BENCH_RESPONDENT_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/maturity_bench_respondent).
@@ -464,10 +466,8 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
     call_command("migrate", verbosity=0)
-    setup_test_environment()
     install_trivial_view()
     scenes = seed(args.runs)
     rows = [measure(scene, htmx, args.runs) for scene in scenes for htmx in (False, True)]
