@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from apps.organizations.models import Team
 from apps.surveys import (
     bank_services,
+    page_markup,
     round_admin,  # noqa: F401 - registers the read-only round admin
     round_selectors,
 )
@@ -401,8 +402,13 @@ class QuestionBankAdmin(LockedWhenPublished, admin.ModelAdmin):
                 "number": number,
                 "page_count": len(pages),
                 "percent": round(100 * (number - 1) / len(pages)),
-                "answers": {},
-                "errors": {},
+                "questions": page_markup.page_questions(
+                    pages[number - 1]["questions"],
+                    {},
+                    {},
+                    answer_url=reverse("surveys:answer", args=[PREVIEW_TOKEN]),
+                    note_url=reverse("surveys:note", args=[PREVIEW_TOKEN]),
+                ),
                 "preview": True,
             },
         )

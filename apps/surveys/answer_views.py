@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from apps.core.ratelimit import by_link, guard_links, limit
-from apps.surveys import answer_notes, bank_preview, round_selectors, round_services
+from apps.surveys import answer_notes, bank_preview, page_markup, round_selectors, round_services
 from apps.surveys.models import AnswerKind
 from apps.surveys.round_services import (
     AnsweringError,
@@ -194,8 +194,13 @@ def page(request, participant, token, number):
         "answered_elsewhere": _answered(bank, answers)
         - sum(1 for q in bank.question_ids[number - 1] if _is_answered(answers, q)),
         "question_count": bank.question_count,
-        "answers": answers,
-        "errors": errors,
+        "questions": page_markup.page_questions(
+            bank.pages[number - 1]["questions"],
+            answers,
+            errors,
+            answer_url=reverse("surveys:answer", args=[token]),
+            note_url=reverse("surveys:note", args=[token]),
+        ),
     }
     return render(request, "surveys/page.html", context, status=400 if errors else 200)
 
