@@ -10,6 +10,7 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
 )
+from tests.support.s3_server import s3_bucket, s3_server  # noqa: F401 -- one for the session
 
 
 @pytest.fixture(autouse=True)

@@ -3,19 +3,12 @@ built by a real Celery worker, downloaded only through the gate (streamed, or a 
 60 s), deleted by the retention sweep and with their organization, and a failed upload that
 fails the job with a readable message and succeeds when tried again."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,30 +19,15 @@ from apps.reports.models import Report, ReportStatus
 from apps.reports.tasks import delete_old_reports
 from tests.factories import RoundFactory
 from tests.scenarios import submit_responses
+from tests.support.report_worker import (
+    pdf_text,
+    purge_queue,
+    status_of,
+    wait_for,
+    worker_env,
+    worker_process,
+)
 from tests.support.s3_server import free_ports
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate, timeout=60.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
-
-def status_of(report_id) -> str:
-    return Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "downloaded.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def build(scope, obj, user, capture):
@@ -75,30 +53,8 @@ def test_a_report_built_by_the_worker_lands_in_the_bucket_and_downloads_through_
     settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False  # the worker builds it
     media = tmp_path / "media"
     media.mkdir()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        + "/"
-        + connection.settings_dict["NAME"],
-        "STORAGE_URL": s3_server.url(s3_bucket),
-        "MEDIA_ROOT": str(media),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    worker = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"),
-            *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-            *("-Q", "celery"),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    purge_queue()
+    with worker_process(worker_env(media, STORAGE_URL=s3_server.url(s3_bucket))):
         client.force_login(lead)
         client.post(
             reverse("reports:request", args=[round_.team.organization.slug]),
@@ -106,9 +62,6 @@ def test_a_report_built_by_the_worker_lands_in_the_bucket_and_downloads_through_
         )
         report = Report.objects.get()
         assert wait_for(lambda: status_of(report.pk) == ReportStatus.READY), status_of(report.pk)
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
     report.refresh_from_db()
     assert report.file.name in s3_server.keys(s3_bucket)
     assert not any(media.rglob("*")), "the worker wrote to its own disk"

@@ -175,7 +175,7 @@ def stop(server: S3Server) -> None:
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
-# --- Fixtures (imported by the conftest of each test folder that needs the server)
+# --- Fixtures (imported by tests/conftest.py: tests/storage and tests/ops share one server)
 
 
 @pytest.fixture(scope="session")
