@@ -1,7 +1,8 @@
 """Statements run on nearly every request, planned once per database connection.
 
 A respondent's link lookup and an autosave are each one statement, but PostgreSQL spent most of
-their time planning them: 0.9 ms of planning for 0.16 ms of work, on every request. Run through
+their time planning them: 0.9 ms of planning for 0.16 ms of work, on every request. (The
+dashboard's data version, read on every view of it, is another.) Run through
 `prepared_cursor()`, such a statement is sent with its values apart from its text (server-side
 binding) and prepared on the connection the first time, so PostgreSQL plans it a few times and
 then reuses a generic plan (its plan cache). Persistent connections (CONN_MAX_AGE) keep the

@@ -48,6 +48,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core import design
+from apps.core.prepared import prepared_cursor
 from apps.organizations.models import Organization, Team
 from apps.scoring.models import Target, TeamScore
 from apps.surveys.models import Dimension, Level, QuestionBank, Round, RoundStatus
@@ -176,7 +177,7 @@ def data_version(organization: Organization, *, since=None) -> str:
         start = connection.ops.adapt_datetimefield_value(since)
         for slot in period_slots:
             params[slot] = start
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # on every view of the dashboard: planned once
         cursor.execute(sql, params)
         return _hash(cursor.fetchone())
 
