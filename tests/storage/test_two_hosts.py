@@ -5,6 +5,7 @@ PostgreSQL, Redis and the bucket (a real SeaweedFS)."""
 import email
 import email.policy
 import os
+import re
 import signal
 import subprocess
 import urllib.error
@@ -22,7 +23,7 @@ from apps.core.models import JobStatus, QueuedJob
 from apps.organizations.models import Role
 from apps.reports.models import Report, ReportStatus
 from tests.factories import RoundFactory
-from tests.faults.harness import ROOT, CeleryWorker, Gunicorn, Process, celery_call, wait_until
+from tests.faults.harness import ROOT, CeleryWorker, Gunicorn, Process, wait_until
 from tests.scenarios import submitted_round
 from tests.support.browsers import Browser
 
@@ -87,6 +88,20 @@ def host(tmp_path: Path, name: str, storage_url: str) -> dict:
     }
 
 
+def beat(task: str, workers: list[HostWorker]) -> str:
+    """Publish `task` as celery beat does on its schedule; once a worker has run it, what it
+    returned (as the worker logged it)."""
+    from config.celery import app
+
+    sent = app.send_task(task)
+    done = re.compile(rf"{re.escape(task)}\[{sent.id}\] succeeded in [\d.]+s: (.*)")
+
+    def returned():
+        return next((m[1] for w in workers if (m := done.search(w.log.read_text()))), None)
+
+    return wait_until(returned, 60, f"{task} did not run")
+
+
 def fetch(browser: Browser, path: str) -> tuple[int, bytes]:
     request = urllib.request.Request(browser.base_url + path)
     try:
@@ -115,6 +130,7 @@ def test_two_webs_and_two_workers_share_only_the_database_redis_and_the_bucket(
     from apps.core.jobs import ALL_QUEUES
     from config.celery import app
 
+    app.conf.task_always_eager = False  # this process only publishes (as the beat does)
     owner = member_of(Role.OWNER, email="olga@acme.example", password=PASSWORD)
     in_team(owner, team, is_lead=True)
     closed = submitted_round(team=team, title="Q3 check", points=[1, 2, 1], days_ago=30)
@@ -129,7 +145,7 @@ def test_two_webs_and_two_workers_share_only_the_database_redis_and_the_bucket(
     web_a = HostGunicorn(hosts["web-a"], tmp_path / "web-a", workers=1)
     web_b = HostGunicorn(hosts["web-b"], tmp_path / "web-b", workers=1)
     workers = [HostWorker(hosts[n], tmp_path / n) for n in ("worker-1", "worker-2")]
-    processes = [web_a, web_b, *workers]
+    processes = [*workers, web_a, web_b]  # the workers boot while each web waits to answer
     try:
         for process in processes:
             process.start()
@@ -169,7 +185,7 @@ def test_two_webs_and_two_workers_share_only_the_database_redis_and_the_bucket(
             60,
             "the invitation was not sent",
         )
-        celery_call("apps.core.jobs.requeue_jobs", hosts["worker-1"])  # a sweep: nothing again
+        assert beat("apps.core.jobs.requeue_jobs", workers) == "0"  # a sweep: nothing again
         expected = ("carol@example.com", f"Platform: please answer “{open_round.title}”")
         assert [m for m in outboxes(tmp_path) if m[0] == "carol@example.com"] == [expected]
 
@@ -193,7 +209,7 @@ def test_two_webs_and_two_workers_share_only_the_database_redis_and_the_bucket(
         Report.objects.filter(pk=history.pk).update(  # past the hard time limit, as the beat sees
             started_at=timezone.now() - timedelta(seconds=600)
         )
-        celery_call("apps.reports.tasks.reclaim_stuck_reports", hosts["worker-1"])
+        beat("apps.reports.tasks.reclaim_stuck_reports", [survivor])
         wait_until(
             lambda: Report.objects.get(pk=history.pk).status == ReportStatus.READY,
             120,
