@@ -48,6 +48,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core import design
+from apps.core.collector import collector_paused
 from apps.core.prepared import prepared_cursor
 from apps.organizations.models import Organization, Team
 from apps.scoring.models import Target, TeamScore
@@ -235,11 +236,13 @@ def cached_fragment(
 ) -> SafeString:
     """The fragment from the cache, or `render()`ed and stored."""
     if _cache_resting():
-        return mark_safe(str(render()))
+        with collector_paused():
+            return mark_safe(str(render()))
     key = fragment_key(organization, since=since, filters=filters)
     html = _cache_call(cache.get, key)
     if html is None:
-        html = str(render())
+        with collector_paused():  # thousands of short-lived objects, no cycles among them
+            html = str(render())
         _cache_call(cache.set, key, html, TIMEOUT)
     return mark_safe(html)  # rendered by our template, which escapes
 
