@@ -4,6 +4,9 @@ import datetime as dt
 from html import escape  # Django's escape without its wrapper for lazy text: once per team
 
 from django import forms
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.forms.utils import flatatt
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -61,6 +64,10 @@ class _TeamOptions(BaseChoiceIterator):
 
     def __iter__(self):
         yield "", "All teams"
+        if connection.vendor == "postgresql":
+            # The id as PostgreSQL writes it (as str() does): no UUID object made per team.
+            yield from self.teams.values_list(Cast("public_id", CharField()), "name")
+            return
         for public_id, name in self.teams.values_list("public_id", "name"):
             yield str(public_id), name
 

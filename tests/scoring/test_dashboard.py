@@ -259,6 +259,14 @@ def test_team_names_in_the_highlight_menu_and_weak_practices_are_escaped(client,
         assert f'<option value="{team.public_id}">' in menu
     assert "R&amp;D &lt;Labs&gt;" in menu and "<Labs>" not in html
     assert "Teams: R&amp;D &lt;Labs&gt;, Search</div>" in html
+    # The Team filter: every team by its id, the chosen one selected.
+    chosen = client.get(
+        reverse("scoring:dashboard", args=[org.slug]), {"team": str(teams[1].public_id)}
+    ).content.decode()
+    team_filter = chosen[chosen.index('<select name="team"') :]
+    team_filter = team_filter[: team_filter.index("</select>")]
+    assert f'<option value="{teams[1].public_id}" selected>Search</option>' in team_filter
+    assert f'<option value="{teams[0].public_id}">R&amp;D &lt;Labs&gt;</option>' in team_filter
 
 
 def test_practices_weak_across_teams_top_three_then_show_all(client, org, executive):
