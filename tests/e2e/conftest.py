@@ -50,7 +50,13 @@ def celery_worker(transactional_db):
     with app.connection_for_write() as connection:
         for queue in queues:  # nothing left over from an earlier run
             connection.default_channel.queue_purge(queue)
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues
-    ) as worker:
-        yield worker
+    options = app.conf.broker_transport_options
+    # Redis answers an idle wait after this long (1 s by default): the worker stops that soon.
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.1}
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.broker_transport_options = options
