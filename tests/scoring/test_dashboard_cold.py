@@ -124,9 +124,7 @@ def test_each_team_is_measured_on_its_latest_visible_round(org):
     assert len(latest) == 3
 
 
-def test_over_every_period_the_patterns_read_no_latest_rounds_of_their_own(
-    client, org, executive
-):
+def test_over_every_period_the_patterns_read_no_latest_rounds_of_their_own(client, org, executive):
     client.force_login(executive)
     first = submitted_round(
         team=TeamFactory(organization=org), days_ago=30, points=[weak_on_the_first_question] * 3
