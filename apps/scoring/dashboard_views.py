@@ -73,8 +73,11 @@ class _TeamOptions(BaseChoiceIterator):
 
 
 class DashboardFilter(forms.Form):
-    period = forms.ChoiceField(choices=PERIODS, required=False, initial="8")
-    sort = forms.ChoiceField(choices=figures.SORTS, required=False, initial="name")
+    # Drawn in Python (LongSelect), not by a template per option: on every view of the page.
+    period = forms.ChoiceField(choices=PERIODS, required=False, initial="8", widget=LongSelect)
+    sort = forms.ChoiceField(
+        choices=figures.SORTS, required=False, initial="name", widget=LongSelect
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
