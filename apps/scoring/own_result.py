@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Subquery
+
 from apps.scoring.bands import bank_bands, bank_question_specs, bank_scale
 from apps.scoring.calculations import (
     LevelBand,
@@ -21,6 +23,7 @@ from apps.surveys.models import (
     BankStatus,
     Dimension,
     Level,
+    Participant,
     QuestionBank,
     Response,
     ResponseStatus,
@@ -136,11 +139,11 @@ def bank_rules(bank: QuestionBank) -> BankRules:
     return found
 
 
-def _own_rows(scores) -> list[tuple]:
+def _own_rows(scores, *more: str) -> list[tuple]:
     return list(
         scores.filter(max_points__gt=0)
         .order_by("dimension__order")
-        .values_list("dimension__key", "dimension__name", "points", "max_points")
+        .values_list("dimension__key", "dimension__name", "points", "max_points", *more)
     )
 
 
@@ -151,11 +154,33 @@ def own_result(response: Response, rules: BankRules | None = None) -> Result:
     return _result(rows, rules.bands, 1, scale=rules.scale, maxima=rules.maxima)
 
 
-def participant_own_result(participant, rules: BankRules) -> Result | None:
+def participant_own_result_and_counts(
+    participant, rules: BankRules
+) -> tuple[Result | None, dict | None]:
     """The participant's result (`own_result`) straight from their submitted response's
-    snapshot, in one read; None when they have not submitted."""
+    snapshot (None when they have not submitted) and, in the same read, how many of their round
+    were invited and have submitted ({"invited": n, "submitted": n}, as `round_team_result`
+    counts them for an open round; None when no snapshot row carries them, and it counts them
+    itself): the thank-you page's one read besides the link."""
     submitted = Response.objects.filter(participant=participant, status=ResponseStatus.SUBMITTED)
-    rows = _own_rows(DimensionScore.objects.filter(response__in=submitted))
+    people = Participant.objects.filter(round_id=participant.round_id).order_by()
+    rows = _own_rows(
+        DimensionScore.objects.filter(response__in=submitted).annotate(
+            invited=_count(people), submitted_n=_count(people.filter(submitted_at__isnull=False))
+        ),
+        "invited",
+        "submitted_n",
+    )
     if not rows and not submitted.exists():  # nothing scored (all N/A) is still a result
-        return None
-    return _result(rows, rules.bands, 1, scale=rules.scale, maxima=rules.maxima)
+        return None, None
+    counts = None
+    if rows:
+        invited, submitted_n = rows[0][4:]
+        counts = {"invited": invited or 0, "submitted": submitted_n or 0}
+    own = [row[:4] for row in rows]
+    return _result(own, rules.bands, 1, scale=rules.scale, maxima=rules.maxima), counts
+
+
+def _count(people):
+    """How many rows `people` has, as a subquery of one value (NULL, read as 0, for none)."""
+    return Subquery(people.values("round_id").annotate(n=Count("pk")).values("n")[:1])

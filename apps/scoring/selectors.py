@@ -276,6 +276,7 @@ def round_team_result(
     questions: bool = True,
     notes: bool = True,
     previous: bool = True,
+    counts: dict | None = None,
 ) -> RoundResult:
     """This team's result for this round, and whether `viewer` may see it.
 
@@ -290,10 +291,11 @@ def round_team_result(
     `questions` stays empty. `notes=False` builds the rows without their comments (a surface
     that lists none), sparing a read of the answers. `previous=False` leaves out the change
     since the previous round (`previous` stays None, `change` too): for a surface that does not
-    show it (the CSVs).
+    show it (the CSVs). `counts`, for an open round, are its invited and submitted as read
+    already by the caller in the same way (`own_result.participant_own_result_and_counts`).
     """
     if round_.status != RoundStatus.CLOSED:
-        counts = Participant.objects.filter(round=round_).aggregate(
+        counts = counts or Participant.objects.filter(round=round_).aggregate(
             invited=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
         )
         result = _withheld_or_empty(round_, counts["submitted"], viewer)

@@ -197,7 +197,7 @@ def test_every_request_of_the_path_reads_the_link_once_and_each_bank_once_per_pr
     # rows marked submitted in one statement, COMMIT.
     with django_assert_num_queries(5):
         assert client.post(reverse("surveys:submit", args=[ada])).status_code == 302
-    with django_assert_num_queries(3):  # the link, the snapshot, the team's count
+    with django_assert_num_queries(2):  # the link; the snapshot with the team's counts
         assert client.get(reverse("scoring:done", args=[ada])).status_code == 200
 
 
