@@ -15,10 +15,8 @@ import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
@@ -39,6 +37,7 @@ from apps.organizations.models import (
 from apps.plans import csv_formats
 from apps.plans import selectors as plan_selectors
 from apps.plans.models import Action
+from apps.reports import job_rows
 from apps.reports.models import OrganizationExport, Report, ReportStatus
 from apps.scoring import selectors as scoring_selectors
 from apps.scoring import targets
@@ -366,13 +365,7 @@ def export_request(*, organization: Organization, requested_by) -> OrganizationE
 
 
 def export_claim(export_id: int) -> bool:
-    """Take a queued export. Exactly one worker wins; a duplicate delivery does nothing."""
-    return (
-        OrganizationExport.objects.filter(pk=export_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        == 1
-    )
+    return job_rows.claim(OrganizationExport, export_id)
 
 
 def _owner_viewer(export: OrganizationExport):
@@ -410,47 +403,24 @@ def export_build(export_id: int) -> None:
 
 
 def export_fail(export_id: int, message: str) -> None:
-    OrganizationExport.objects.filter(pk=export_id).update(
-        status=ReportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
+    job_rows.fail(OrganizationExport, export_id, message)
 
 
 def export_requeue(export_id: int) -> None:
-    OrganizationExport.objects.filter(pk=export_id, status=ReportStatus.RUNNING).update(
-        status=ReportStatus.QUEUED
-    )
+    job_rows.requeue(OrganizationExport, export_id)
 
 
 def exports_reclaim_stuck(now=None) -> list[int]:
-    """Exports to publish again: queued past the grace period, or running past the time limit."""
-    now = now or timezone.now()
-    waiting = list(
-        OrganizationExport.objects.filter(
-            status=ReportStatus.QUEUED,
-            created_at__lt=now - timedelta(seconds=settings.JOB_REQUEUE_GRACE_SECONDS),
-        ).values_list("pk", flat=True)
-    )
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
-    stuck = OrganizationExport.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff)
-    reclaimed = list(stuck.values_list("pk", flat=True))
-    stuck.update(status=ReportStatus.QUEUED)
-    return waiting + reclaimed
+    return job_rows.reclaim_stuck(OrganizationExport, now)
 
 
 def exports_delete_old(now=None) -> int:
-    """Delete exports past REPORT_RETENTION_DAYS, file first (kept when it cannot go)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_RETENTION_DAYS)
-    old = OrganizationExport.objects.filter(created_at__lt=cutoff)
-    kept = export_files_delete(old.exclude(file="").values_list("file", flat=True))
-    deleted, _ = old.exclude(file__in=kept).delete()
-    return deleted
+    return job_rows.delete_old(OrganizationExport, now)
 
 
 def export_files_delete(names) -> list[str]:
-    return filestore.delete(OrganizationExport._meta.get_field("file").storage, list(names))
+    return job_rows.files_delete(OrganizationExport, names)
 
 
 def export_files_delete_on_commit(exports) -> None:
-    names = [name for name in exports.exclude(file="").values_list("file", flat=True) if name]
-    if names:
-        transaction.on_commit(lambda: export_files_delete(names))
+    job_rows.files_delete_on_commit(OrganizationExport, exports)

@@ -1,12 +1,9 @@
 """Report jobs: request (idempotent), build (claimed once), reclaim, clean up."""
 
 import hashlib
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +13,7 @@ from django.utils.text import slugify
 from apps.core import audit, filestore, jobs
 from apps.core.dates import DAY, local
 from apps.core.emails import absolute_url, send_templated_email
-from apps.reports import content
+from apps.reports import content, job_rows
 from apps.reports.board_brief import board_brief
 from apps.reports.filenames import report_filename
 from apps.reports.models import IN_FLIGHT_OR_READY, Report, ReportScope, ReportStatus
@@ -81,13 +78,7 @@ def _requested(report: Report, requested_by) -> Report:
 
 
 def report_claim(report_id: int) -> bool:
-    """Take a queued job. Exactly one worker wins; a duplicate delivery does nothing."""
-    return (
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        == 1
-    )
+    return job_rows.claim(Report, report_id)
 
 
 # Per scope: what the report says (a context builder, given the report and the organization's
@@ -182,63 +173,24 @@ def report_build(report_id: int) -> None:
 
 
 def report_fail(report_id: int, message: str) -> None:
-    Report.objects.filter(pk=report_id).update(
-        status=ReportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
+    job_rows.fail(Report, report_id, message)
 
 
 def report_requeue(report_id: int) -> None:
-    """Give a running job back to the queue (a transient error; the retry claims it again)."""
-    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
-        status=ReportStatus.QUEUED
-    )
+    job_rows.requeue(Report, report_id)
 
 
 def reports_reclaim_stuck(now=None) -> list[int]:
-    """Jobs to publish again: running past the hard time limit (a dead worker's: queued again),
-    or queued past the grace period (their message was lost, or never sent: Redis was down).
-    A job published twice is claimed once."""
-    now = now or timezone.now()
-    waiting = list(
-        Report.objects.filter(
-            status=ReportStatus.QUEUED,
-            created_at__lt=now - timedelta(seconds=settings.JOB_REQUEUE_GRACE_SECONDS),
-        ).values_list("pk", flat=True)
-    )
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
-    stuck = list(
-        Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    reclaimed = []
-    for report_id in stuck:
-        if Report.objects.filter(
-            pk=report_id, status=ReportStatus.RUNNING, started_at__lt=cutoff
-        ).update(status=ReportStatus.QUEUED):
-            reclaimed.append(report_id)
-    return waiting + reclaimed
+    return job_rows.reclaim_stuck(Report, now)
 
 
 def reports_delete_old(now=None) -> int:
-    """Delete reports past REPORT_RETENTION_DAYS, file (or bucket object) first. A report whose
-    file could not be removed (the storage away) keeps its row, so the next run tries again."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_RETENTION_DAYS)
-    old = Report.objects.filter(created_at__lt=cutoff)
-    kept = report_files_delete(old.exclude(file="").values_list("file", flat=True))
-    deleted, _ = old.exclude(file__in=kept).delete()
-    return deleted
+    return job_rows.delete_old(Report, now)
 
 
 def report_files_delete(names) -> list[str]:
-    """Remove report files from storage; a file already gone is fine, a failure is logged and
-    its name returned."""
-    return filestore.delete(Report._meta.get_field("file").storage, list(names))
+    return job_rows.files_delete(Report, names)
 
 
 def report_files_delete_on_commit(reports) -> None:
-    """Remove these reports' files once the transaction deleting their rows commits (a rollback
-    keeps both the rows and the files)."""
-    names = [name for name in reports.exclude(file="").values_list("file", flat=True) if name]
-    if names:
-        transaction.on_commit(lambda: report_files_delete(names))
+    job_rows.files_delete_on_commit(Report, reports)
