@@ -8,9 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 
-# WeasyPrint's system libraries (Pango, HarfBuzz) and fonts for the PDF roadmaps.
+# WeasyPrint's system libraries (Pango, HarfBuzz) and fonts for the PDF roadmaps; pg_dump and
+# pg_restore of the server's major version (docker-compose.yml's postgres:16) for
+# `manage.py backup` and `restore`, from PostgreSQL's own Debian repository (Debian 12 ships 15,
+# whose pg_dump refuses a 16 server).
+ARG POSTGRES_MAJOR=16
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_MAJOR} \
  && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv
