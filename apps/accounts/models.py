@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from apps.core.text import normalize_email
 
@@ -34,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("staff status", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session of the account at its next request, its password unchanged
+    # (`sessions_end`): part of the session hash Django checks on each request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -55,6 +59,19 @@ class User(AbstractBaseUser, PermissionsMixin):
             # A new password (reset, change, admin) ends every API token: whoever knew the old
             # password may have made one. Other sessions end through Django's session hash.
             self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, and the epoch once raised: sessions made before are no
+        # longer the account's (at epoch 0 the hash is Django's, so no session ends on upgrade).
+        password_hash = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return password_hash
+        return salted_hmac(
+            "apps.accounts.User.session_epoch",
+            f"{password_hash}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core import audit
@@ -93,3 +94,9 @@ def api_token_user(token: str):
             last_used_at=now
         )  # at most a write a minute
     return api_token.user
+
+
+def sessions_end(users) -> int:
+    """End every session of these accounts (a queryset) at their next request, wherever they
+    are signed in, without touching their passwords or API tokens: how many accounts."""
+    return users.update(session_epoch=F("session_epoch") + 1)

@@ -27,8 +27,9 @@ class IdentityProviderForm(forms.ModelForm):
             "TENANT-ID/v2.0, https://YOUR-ORG.okta.com or https://accounts.google.com.",
             "jit_provisioning": "They join as members (just-in-time provisioning). Otherwise "
             "only invited people and existing members can sign in.",
-            "enforced": "Members at the verified domains can no longer log in with a password. "
-            "Owners still can, to recover if the provider breaks.",
+            "enforced": "Members at the verified domains can no longer log in with a password, "
+            "and those signed in now are signed out. Owners still can, to recover if the "
+            "provider breaks.",
         }
 
     def __init__(self, *args, **kwargs):

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.services import sessions_end
 from apps.core import audit
 from apps.core.errors import RefusedError
 from apps.core.text import normalize_email
@@ -77,7 +79,9 @@ def identity_provider_save(
     actor,
 ) -> IdentityProvider:
     """Create or change the organization's provider. An empty `client_secret` keeps the stored
-    one. Enforcing needs a verified domain (otherwise it would refuse nobody)."""
+    one. Enforcing needs a verified domain (otherwise it would refuse nobody); turning it on
+    signs out the members it takes the password from (`members_sign_out`), however they signed
+    in: how many is the provider's `signed_out`."""
     provider = IdentityProvider.objects.filter(organization=organization).first()
     if provider is None:
         if not client_secret:
@@ -88,6 +92,7 @@ def identity_provider_save(
             {"enforced": "Verify a domain first: enforcing applies to members at verified domains."}
         )
     before = _provider_facts(provider) if provider.pk else None
+    newly_enforced = enforced and not provider.enforced
     changed_connection = (provider.issuer, provider.client_id) != (issuer, client_id)
     provider.issuer = issuer
     provider.client_id = client_id
@@ -100,9 +105,14 @@ def identity_provider_save(
     provider.enforced = enforced
     provider.updated_by = actor
     provider.save()
+    provider.signed_out = (
+        members_sign_out(organization, verified_domains(organization)) if newly_enforced else 0
+    )
     after = _provider_facts(provider)
     if client_secret:
         after["client_secret"] = "changed"  # never the secret itself
+    if provider.signed_out:
+        after["members_signed_out"] = provider.signed_out
     if after != before:
         audit.record(
             "sso.changed",
@@ -113,6 +123,20 @@ def identity_provider_save(
             actor=actor,
         )
     return provider
+
+
+def members_sign_out(organization: Organization, domains) -> int:
+    """End every session of the members an enforced provider takes the password from: below
+    owner, with an address at one of `domains`. A session opened with a password would
+    otherwise outlive the rule; those signed in through the provider sign in again with one
+    click. How many accounts."""
+    if not domains:
+        return 0
+    at_domains = Q()
+    for domain in domains:
+        at_domains |= Q(email__endswith=f"@{domain}")
+    members = Membership.objects.filter(organization=organization, role__lt=Role.OWNER)
+    return sessions_end(User.objects.filter(at_domains, pk__in=members.values("user_id")))
 
 
 def _provider_facts(provider: IdentityProvider) -> dict:
@@ -219,6 +243,13 @@ def test_sign_in_record(
                     message += f" {domain} is verified by another organization already."
                 else:
                     message += f" {domain} is verified."
+                    if provider.enforced and (
+                        signed_out := members_sign_out(organization, [domain])
+                    ):
+                        message += (
+                            f" Single sign-on is enforced: {members_text(signed_out)} at {domain} "
+                            f"{'was' if signed_out == 1 else 'were'} signed out."
+                        )
         elif listed is None:
             message += f" Add {domain} to the domains to let its people sign in."
     provider.last_test_at = timezone.now()
@@ -226,6 +257,10 @@ def test_sign_in_record(
     provider.last_test_message = message[:300]
     provider.save(update_fields=["last_test_at", "last_test_ok", "last_test_message"])
     return provider.last_test_message
+
+
+def members_text(count: int) -> str:
+    return f"{count} member{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)

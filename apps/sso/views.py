@@ -98,7 +98,7 @@ def sso_settings(request, access):
     back = redirect("sso:settings", org_slug=organization.slug)
     if action == "save" and form.is_valid():
         try:
-            services.identity_provider_save(
+            saved = services.identity_provider_save(
                 organization=organization,
                 issuer=form.cleaned_data["issuer"],
                 client_id=form.cleaned_data["client_id"],
@@ -110,7 +110,17 @@ def sso_settings(request, access):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Single sign-on settings saved. Run a test sign-in.")
+            messages.success(
+                request,
+                "Single sign-on settings saved. Run a test sign-in."
+                + (
+                    f" Single sign-on is enforced: {services.members_text(saved.signed_out)} "
+                    f"{'was' if saved.signed_out == 1 else 'were'} signed out, and sign in "
+                    "again through it."
+                    if saved.signed_out
+                    else ""
+                ),
+            )
             return back
     elif action == "add_domain" and domain_form.is_valid():
         try:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.models import AuditEntry
 from apps.organizations.access import organization_access
 from apps.organizations.models import Membership, Role, TeamMembership
 from apps.organizations.services import invitation_send
@@ -217,6 +218,77 @@ def test_the_enforce_switch_takes_the_password_from_members_not_from_owners(
     # The member signs in through the provider instead.
     client.get(provider_answer(client, "ada@acme.test"))
     assert signed_in_user(client) == member
+
+
+def test_enforcing_signs_out_the_members_it_takes_the_password_from(
+    client, org, owner, member_of, sso
+):
+    """A session opened with a password would outlive the rule: turning enforcement on ends
+    the sessions of members at the verified domains (through the provider too: they sign in
+    again with one click), not the owners' nor other domains' nor other organizations'."""
+    ada = member_of(Role.ADMIN, email="ada@acme.test")
+    member_of(Role.MEMBER, email="ben@acme.test")
+    member_of(Role.MEMBER, email="max@partner.test")  # not at a verified domain
+    elsewhere = UserFactory(email="eve@acme.test")  # at the domain, in no organization here
+    browsers = {}
+    for email in ("ada@acme.test", "olga@acme.test", "max@partner.test", "eve@acme.test"):
+        browsers[email] = Client()
+        response = browsers[email].post(
+            reverse("accounts:login"), {"login": email, "password": PASSWORD}
+        )
+        assert response.status_code == 302, email
+    browsers["ben@acme.test"] = Client()
+    browsers["ben@acme.test"].get(provider_answer(browsers["ben@acme.test"], "ben@acme.test"))
+    overview = reverse("organizations:dashboard", args=[org.slug])
+    for email, browser in browsers.items():
+        if email != "eve@acme.test":
+            assert browser.get(overview).status_code == 200, email
+
+    client.force_login(owner)
+    settings_page = reverse("sso:settings", args=[org.slug])
+    form = {"action": "save", "issuer": sso.issuer, "client_id": sso.client_id}
+    response = client.post(settings_page, {**form, "enforced": "on"}, follow=True)
+    assert (
+        "Single sign-on is enforced: 2 members were signed out, and sign in again through it."
+        in response.content.decode()
+    )
+    for email in ("ada@acme.test", "ben@acme.test"):
+        gone = browsers[email].get(overview)
+        assert gone.status_code == 302 and gone["Location"].startswith(reverse("accounts:login")), (
+            email
+        )
+        assert signed_in_user(browsers[email]) is None
+    for email in ("olga@acme.test", "max@partner.test"):
+        assert browsers[email].get(overview).status_code == 200, email
+    assert signed_in_user(browsers["eve@acme.test"]) == elsewhere
+    entry = AuditEntry.objects.filter(action="sso.changed").latest("pk")
+    assert entry.after["members_signed_out"] == 2
+    # Signed in again through the provider, the member stays signed in; saving the settings
+    # again, still enforced, signs out nobody.
+    again = browsers["ada@acme.test"]
+    again.get(provider_answer(again, "ada@acme.test"))
+    assert signed_in_user(again) == ada
+    response = client.post(settings_page, {**form, "enforced": "on"}, follow=True)
+    assert "Single sign-on is enforced:" not in response.content.decode()
+    assert again.get(overview).status_code == 200
+    assert User.objects.get(pk=ada.pk).password == ada.password  # the password is untouched
+
+
+def test_a_domain_verified_while_enforced_signs_out_its_members(org, owner, member_of, sso):
+    IdentityProvider.objects.filter(pk=sso.pk).update(enforced=True)
+    pat = member_of(Role.OWNER, email="pat@partner.test")
+    max_ = member_of(Role.MEMBER, email="max@partner.test")
+    ada = member_of(Role.MEMBER, email="ada@acme.test")
+    services.domain_add(organization=org, domain="partner.test")
+    message = services.test_sign_in_record(
+        organization=org, actor=pat, ok=True, email="pat@partner.test"
+    )
+    assert message.endswith(
+        "partner.test is verified. Single sign-on is enforced: 1 member at partner.test was "
+        "signed out."
+    )
+    epochs = dict(User.objects.values_list("email", "session_epoch"))
+    assert epochs[max_.email] == 1 and epochs[pat.email] == 0 and epochs[ada.email] == 0
 
 
 def test_enforcing_needs_a_verified_domain(org, owner, oidc_provider):
