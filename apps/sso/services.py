@@ -246,10 +246,7 @@ def test_sign_in_record(
                     if provider.enforced and (
                         signed_out := members_sign_out(organization, [domain])
                     ):
-                        message += (
-                            f" Single sign-on is enforced: {members_text(signed_out)} at {domain} "
-                            f"{'was' if signed_out == 1 else 'were'} signed out."
-                        )
+                        message += f" {signed_out_text(signed_out, domain=domain)}."
         elif listed is None:
             message += f" Add {domain} to the domains to let its people sign in."
     provider.last_test_at = timezone.now()
@@ -259,8 +256,12 @@ def test_sign_in_record(
     return provider.last_test_message
 
 
-def members_text(count: int) -> str:
-    return f"{count} member{'' if count == 1 else 's'}"
+def signed_out_text(count: int, *, domain: str | None = None) -> str:
+    """What `members_sign_out` did, as the owner reads it: "Single sign-on is enforced: 2
+    members were signed out" (with `domain`: "… 1 member at acme.com was signed out")."""
+    members = f"{count} member{'' if count == 1 else 's'}"
+    at = f" at {domain}" if domain else ""
+    return f"Single sign-on is enforced: {members}{at} {'was' if count == 1 else 'were'} signed out"
 
 
 @dataclass(frozen=True)

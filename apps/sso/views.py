@@ -114,9 +114,7 @@ def sso_settings(request, access):
                 request,
                 "Single sign-on settings saved. Run a test sign-in."
                 + (
-                    f" Single sign-on is enforced: {services.members_text(saved.signed_out)} "
-                    f"{'was' if saved.signed_out == 1 else 'were'} signed out, and sign in "
-                    "again through it."
+                    f" {services.signed_out_text(saved.signed_out)}, and sign in again through it."
                     if saved.signed_out
                     else ""
                 ),
